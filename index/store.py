@@ -1,0 +1,609 @@
+"""The on-disk index: SQLite (documents, chunks, offsets, metadata, duplicate links, vectors)
+plus a FAISS index, published atomically as numbered generations.
+
+Layout of a data directory::
+
+    CURRENT            name of the live generation, replaced atomically (write, fsync, rename)
+    gen-000007/        store.sqlite, vectors.faiss, manifest.json (sizes + sha256 checksums)
+    .lock              held by the one writer
+
+A writer builds the next generation in ``gen-NNNNNN.tmp``, fsyncs every file, renames the
+folder, then switches ``CURRENT``. A crash at any moment leaves ``CURRENT`` naming a complete,
+checksummed generation; leftovers are swept by the next writer.
+
+FAISS index type by size: exact inner product (``IndexFlatIP``) up to
+``index.exact_max_vectors`` (100k by default: an exact scan of 100k × 384 floats takes a few ms
+per query); above that ``IndexIVFScalarQuantizer`` (8-bit, nlist ≈ 4·√n), a quarter of the
+memory, with ``index.nprobe`` lists searched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from .errors import (
+    IndexBusyError,
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexNotFoundError,
+    MissingDependencyError,
+    NotAnIndexError,
+)
+from .records import Chunk, Document, DocumentMeta
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+DB_FILE = "store.sqlite"
+FAISS_FILE = "vectors.faiss"
+LOCK_FILE = ".lock"
+KEEP_PREVIOUS = 1  # older generations kept for recovery
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, doc_id TEXT NOT NULL, file_sha256 TEXT NOT NULL,
+    sidecar_sha256 TEXT NOT NULL DEFAULT '', size INTEGER NOT NULL, mtime REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, path TEXT NOT NULL, format TEXT NOT NULL,
+    title TEXT, outlet TEXT, author TEXT, published TEXT, url TEXT, language TEXT,
+    inferred TEXT NOT NULL DEFAULT '[]', cleaned_text TEXT NOT NULL, encoding TEXT,
+    removed TEXT NOT NULL DEFAULT '[]', duplicate_of TEXT, minhash BLOB,
+    n_chunks INTEGER NOT NULL DEFAULT 0, ingested_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, seq INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL, vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE INDEX IF NOT EXISTS files_doc ON files(doc_id);
+"""
+
+
+def _faiss():
+    try:
+        import faiss
+    except ImportError:
+        raise MissingDependencyError("faiss-cpu", "the vector index") from None
+    return faiss
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _gen_name(n: int) -> str:
+    return f"gen-{n:06d}"
+
+
+def is_index_dir(data_dir: Path) -> bool:
+    return (data_dir / CURRENT).is_file()
+
+
+def current_generation(data_dir: Path) -> Path:
+    """The live generation folder of ``data_dir``.
+
+    Raises:
+        IndexNotFoundError: no index there yet.
+        NotAnIndexError: the folder holds other things but no TwoSource index.
+        IndexCorruptError: CURRENT names a missing generation.
+    """
+    if not data_dir.exists() or (data_dir.is_dir() and not any(data_dir.iterdir())):
+        raise IndexNotFoundError(
+            f"no index at {data_dir} yet — run `twosource ingest PATH --data {data_dir}` first"
+        )
+    if not data_dir.is_dir():
+        raise NotAnIndexError(f"{data_dir} is a file, not a TwoSource data directory")
+    pointer = data_dir / CURRENT
+    if not pointer.is_file():
+        only_settings = {p.name for p in data_dir.iterdir()} <= {"twosource.toml", LOCK_FILE}
+        if only_settings:
+            raise IndexNotFoundError(
+                f"no index at {data_dir} yet — run `twosource ingest PATH --data {data_dir}`"
+            )
+        raise NotAnIndexError(
+            f"{data_dir} is not a TwoSource index (no {CURRENT} file) — point --data at an index "
+            "directory or at an empty/new folder"
+        )
+    name = pointer.read_text().strip()
+    gen = data_dir / name
+    if not name.startswith("gen-") or not gen.is_dir():
+        raise IndexCorruptError(
+            f"{pointer} names '{name}', which is missing — the index is damaged; re-ingest into "
+            "a new data directory"
+        )
+    return gen
+
+
+def read_manifest(gen: Path) -> dict:
+    try:
+        return json.loads((gen / MANIFEST).read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise IndexCorruptError(f"{gen / MANIFEST} is unreadable ({exc}) — re-ingest") from None
+
+
+def verify_generation(gen: Path, manifest: dict) -> None:
+    """Check every file of a generation against the manifest's size and checksum."""
+    for name, info in manifest.get("files", {}).items():
+        path = gen / name
+        if not path.is_file() or path.stat().st_size != info["size"]:
+            raise IndexCorruptError(f"{path} is missing or has the wrong size — re-ingest")
+        if _sha256(path) != info["sha256"]:
+            raise IndexCorruptError(f"{path} does not match its checksum — re-ingest")
+
+
+def check_compatible(manifest: dict, embedder_name: str, chunking: dict, data_dir: Path) -> None:
+    """Refuse to mix embedders or chunk settings inside one index.
+
+    Only the embedder *name* setting is compared here (cheap, no model load); the full
+    fingerprint is compared once the model is loaded, by :meth:`IndexWriter.set_embedder`.
+    """
+    built = manifest.get("embedder", {})
+    if built and built.get("setting") != embedder_name:
+        raise IndexMismatchError(
+            f"the index at {data_dir} was built with the embedder '{built.get('setting')}' "
+            f"({built.get('name')}, {built.get('dim')} dimensions), but the current setting is "
+            f"'{embedder_name}' — vectors from different models cannot be compared. Use the same "
+            "embedding.model, or ingest into a new data directory"
+        )
+    built_chunking = manifest.get("chunking")
+    if built_chunking and built_chunking != chunking:
+        raise IndexMismatchError(
+            f"the index at {data_dir} was built with chunking {built_chunking}, but the current "
+            f"settings say {chunking} — keep the same chunking settings, or ingest into a new "
+            "data directory"
+        )
+
+
+def _row_to_document(row: sqlite3.Row) -> Document:
+    meta = DocumentMeta(
+        title=row["title"] or "",
+        outlet=row["outlet"] or "",
+        author=row["author"] or "",
+        published=row["published"] or "",
+        url=row["url"] or "",
+        language=row["language"] or "",
+        inferred=tuple(json.loads(row["inferred"] or "[]")),
+    )
+    return Document(
+        doc_id=row["doc_id"],
+        path=row["path"],
+        format=row["format"],
+        cleaned_text=row["cleaned_text"],
+        meta=meta,
+        duplicate_of=row["duplicate_of"],
+        n_chunks=row["n_chunks"],
+    )
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+class StoreReader:
+    """Read-only view of one generation: documents, chunks and the FAISS index."""
+
+    def __init__(self, data_dir: Path, verify: bool = True):
+        self.data_dir = Path(data_dir)
+        self.gen = current_generation(self.data_dir)
+        self.manifest = read_manifest(self.gen)
+        if self.manifest.get("format_version") != FORMAT_VERSION:
+            raise IndexMismatchError(
+                f"the index at {data_dir} has format {self.manifest.get('format_version')}, this "
+                f"TwoSource reads format {FORMAT_VERSION} — re-ingest into a new data directory"
+            )
+        if verify:
+            verify_generation(self.gen, self.manifest)
+        try:
+            self.conn = _connect(self.gen / DB_FILE, readonly=True)
+            self.conn.execute("SELECT count(*) FROM documents").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorruptError(f"{self.gen / DB_FILE} is not readable ({exc})") from None
+        self._faiss_index = None
+        self._doc_cache: dict[str, Document] = {}
+
+    # -- documents and chunks
+    def documents(self) -> list[Document]:
+        rows = self.conn.execute(
+            "SELECT * FROM documents ORDER BY coalesce(published, '') = '', published, title"
+        ).fetchall()
+        return [_row_to_document(r) for r in rows]
+
+    def document(self, doc_id: str) -> Document | None:
+        if doc_id not in self._doc_cache:
+            row = self.conn.execute("SELECT * FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+            if row is None:
+                return None
+            self._doc_cache[doc_id] = _row_to_document(row)
+        return self._doc_cache[doc_id]
+
+    def removed_lines(self, doc_id: str) -> list[tuple[str, str]]:
+        row = self.conn.execute(
+            "SELECT removed FROM documents WHERE doc_id=?", (doc_id,)
+        ).fetchone()
+        return [tuple(x) for x in json.loads(row["removed"])] if row else []
+
+    def chunks(self, chunk_ids: list[int]) -> dict[int, Chunk]:
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self.conn.execute(
+            'SELECT chunk_id, doc_id, seq, start, "end", text FROM chunks '
+            f"WHERE chunk_id IN ({marks})",
+            [int(c) for c in chunk_ids],
+        ).fetchall()
+        return {r["chunk_id"]: Chunk(**dict(r)) for r in rows}
+
+    def all_chunks(self) -> Iterator[Chunk]:
+        for r in self.conn.execute(
+            'SELECT chunk_id, doc_id, seq, start, "end", text FROM chunks ORDER BY chunk_id'
+        ):
+            yield Chunk(**dict(r))
+
+    def count(self, table: str) -> int:
+        assert table in ("documents", "chunks", "files")
+        return self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+    # -- vectors
+    @property
+    def faiss_index(self):
+        if self._faiss_index is None:
+            faiss = _faiss()
+            try:
+                self._faiss_index = faiss.read_index(str(self.gen / FAISS_FILE))
+            except RuntimeError as exc:
+                raise IndexCorruptError(f"{self.gen / FAISS_FILE} is unreadable ({exc})") from None
+            if self._faiss_index.ntotal != self.count("chunks"):
+                raise IndexCorruptError(
+                    f"{self.gen}: the FAISS index holds {self._faiss_index.ntotal} vectors but the "
+                    f"store has {self.count('chunks')} chunks — re-ingest"
+                )
+            if hasattr(self._faiss_index, "nprobe"):
+                self._faiss_index.nprobe = int(self.manifest.get("nprobe", 16))
+        return self._faiss_index
+
+    def search_vector(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        index = self.faiss_index
+        if index.ntotal == 0:
+            return []
+        query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
+        scores, ids = index.search(query, min(k, index.ntotal))
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@contextlib.contextmanager
+def writer_lock(data_dir: Path) -> Iterator[None]:
+    """One writer at a time per data directory (advisory lock, released on crash)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fh = (data_dir / LOCK_FILE).open("a")
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.close()
+        raise IndexBusyError(
+            f"another TwoSource process is writing to {data_dir}; wait for it to finish"
+        ) from None
+    try:
+        yield
+    finally:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        fh.close()
+
+
+class IndexWriter:
+    """Builds the next generation from the current one. Use inside :func:`writer_lock`.
+
+    Nothing is visible to readers until :meth:`commit`; without it the work is discarded.
+    """
+
+    def __init__(self, data_dir: Path, exact_max_vectors: int = 100_000, nprobe: int = 16):
+        self.data_dir = Path(data_dir)
+        self.exact_max_vectors = exact_max_vectors
+        self.nprobe = nprobe
+        self._sweep_leftovers()
+        self.previous: Path | None = None
+        self.manifest: dict = {}
+        if is_index_dir(self.data_dir):
+            self.previous = current_generation(self.data_dir)
+            self.manifest = read_manifest(self.previous)
+            verify_generation(self.previous, self.manifest)
+        elif self.data_dir.exists() and any(
+            p.name not in ("twosource.toml", LOCK_FILE) for p in self.data_dir.iterdir()
+        ):
+            raise NotAnIndexError(
+                f"{self.data_dir} is not empty and is not a TwoSource index — refusing to write "
+                "into it; choose a new or empty folder for --data"
+            )
+        number = int(self.previous.name.split("-")[1]) + 1 if self.previous else 1
+        self.number = number
+        self.tmp = self.data_dir / (_gen_name(number) + ".tmp")
+        self.tmp.mkdir(parents=True)
+        if self.previous is not None:
+            src = sqlite3.connect(f"file:{self.previous / DB_FILE}?mode=ro", uri=True)
+            dst = sqlite3.connect(self.tmp / DB_FILE)
+            src.backup(dst)
+            src.close()
+            dst.close()
+        self.conn = _connect(self.tmp / DB_FILE, readonly=False)
+        self.conn.executescript(SCHEMA)
+        self._faiss_index = None
+        self._removed_ids: list[int] = []
+        self._added: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def _sweep_leftovers(self) -> None:
+        if not self.data_dir.exists():
+            return
+        for item in self.data_dir.glob("gen-*.tmp"):
+            shutil.rmtree(item, ignore_errors=True)
+        stale = self.data_dir / (CURRENT + ".tmp")
+        stale.unlink(missing_ok=True)
+
+    # -- queries on the generation being built
+    def file_record(self, path: str) -> sqlite3.Row | None:
+        return self.conn.execute("SELECT * FROM files WHERE path=?", (path,)).fetchone()
+
+    def file_paths(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT path FROM files")]
+
+    def has_document(self, doc_id: str) -> bool:
+        return (
+            self.conn.execute("SELECT 1 FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+            is not None
+        )
+
+    def document(self, doc_id: str) -> Document | None:
+        row = self.conn.execute("SELECT * FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return _row_to_document(row) if row else None
+
+    def signatures(self) -> list[tuple[str, bytes]]:
+        return [(r[0], r[1]) for r in self.conn.execute("SELECT doc_id, minhash FROM documents")]
+
+    # -- changes
+    def set_file(
+        self, path: str, doc_id: str, file_sha: str, sidecar_sha: str, size: int, mtime: float
+    ) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)",
+            (path, doc_id, file_sha, sidecar_sha, size, mtime),
+        )
+
+    def remove_file(self, path: str) -> str | None:
+        """Forget a file; returns the doc_id it pointed to if no other file still does."""
+        row = self.file_record(path)
+        if row is None:
+            return None
+        self.conn.execute("DELETE FROM files WHERE path=?", (path,))
+        still = self.conn.execute("SELECT 1 FROM files WHERE doc_id=?", (row["doc_id"],)).fetchone()
+        return None if still else row["doc_id"]
+
+    def update_meta(self, doc_id: str, meta: DocumentMeta) -> None:
+        values = asdict(meta)
+        inferred = json.dumps(list(values.pop("inferred")))
+        self.conn.execute(
+            "UPDATE documents SET title=?, outlet=?, author=?, published=?, url=?, language=?, "
+            "inferred=? WHERE doc_id=?",
+            (*values.values(), inferred, doc_id),
+        )
+
+    def add_document(
+        self,
+        doc: Document,
+        encoding: str,
+        removed: list[tuple[str, str]],
+        minhash: bytes,
+        spans: list[tuple[int, int, str]],
+        vectors: np.ndarray,
+    ) -> int:
+        """Insert a document with its chunks and vectors; returns the number of chunks."""
+        m = doc.meta
+        self.conn.execute(
+            "INSERT INTO documents (doc_id, path, format, title, outlet, author, published, url, "
+            "language, inferred, cleaned_text, encoding, removed, duplicate_of, minhash, n_chunks, "
+            "ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                doc.doc_id,
+                doc.path,
+                doc.format,
+                m.title,
+                m.outlet,
+                m.author,
+                m.published,
+                m.url,
+                m.language,
+                json.dumps(list(m.inferred)),
+                doc.cleaned_text,
+                encoding,
+                json.dumps(removed),
+                doc.duplicate_of,
+                minhash,
+                len(spans),
+                time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            ),
+        )
+        next_id = self.conn.execute("SELECT coalesce(max(chunk_id), 0) + 1 FROM chunks").fetchone()[
+            0
+        ]
+        floor = int(self._meta_value("next_chunk_id", "1"))
+        next_id = max(next_id, floor)  # ids are never reused, even after deletions
+        ids = np.arange(next_id, next_id + len(spans), dtype=np.int64)
+        self.conn.executemany(
+            'INSERT INTO chunks (chunk_id, doc_id, seq, start, "end", text, vector) '
+            "VALUES (?,?,?,?,?,?,?)",
+            [
+                (int(cid), doc.doc_id, seq, s, e, t, vectors[seq].astype(np.float32).tobytes())
+                for seq, (cid, (s, e, t)) in enumerate(zip(ids, spans, strict=True))
+            ],
+        )
+        self._set_meta("next_chunk_id", str(next_id + len(spans)))
+        self._added.append((ids, vectors.astype(np.float32)))
+        return len(spans)
+
+    def remove_document(self, doc_id: str) -> list[str]:
+        """Delete a document and its chunks; returns the ids of its copies, now unlinked."""
+        copies = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT doc_id FROM documents WHERE duplicate_of=?", (doc_id,)
+            )
+        ]
+        ids = [
+            r[0] for r in self.conn.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc_id,))
+        ]
+        self._removed_ids.extend(ids)
+        self.conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+        self.conn.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+        # Copies of this document lose their original; the caller re-checks them.
+        self.conn.execute("UPDATE documents SET duplicate_of=NULL WHERE duplicate_of=?", (doc_id,))
+        return copies
+
+    def set_duplicate(self, doc_id: str, original: str | None) -> None:
+        self.conn.execute("UPDATE documents SET duplicate_of=? WHERE doc_id=?", (original, doc_id))
+
+    def _meta_value(self, key: str, default: str) -> str:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, value))
+
+    # -- publishing
+    def _build_faiss(self, dim: int):
+        faiss = _faiss()
+        total = self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        want_exact = total <= self.exact_max_vectors
+        old = None
+        if self.previous is not None and (self.previous / FAISS_FILE).is_file():
+            old = faiss.read_index(str(self.previous / FAISS_FILE))
+        old_exact = old is not None and "Flat" in type(faiss.downcast_index(old.index)).__name__
+        if old is not None and old.d == dim and old_exact == want_exact:
+            index = old  # incremental: drop removed vectors, add new ones
+            if self._removed_ids:
+                index.remove_ids(np.asarray(self._removed_ids, dtype=np.int64))
+            for ids, vecs in self._added:
+                index.add_with_ids(vecs, ids)
+            return index
+        return self._rebuild_faiss(dim, total, want_exact)
+
+    def _rebuild_faiss(self, dim: int, total: int, exact: bool):
+        faiss = _faiss()
+        rows = self.conn.execute("SELECT chunk_id, vector FROM chunks ORDER BY chunk_id").fetchall()
+        ids = np.asarray([r[0] for r in rows], dtype=np.int64)
+        vecs = (
+            np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(-1, dim)
+            if rows
+            else np.zeros((0, dim), dtype=np.float32)
+        )
+        if exact:
+            index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        else:
+            nlist = max(16, int(4 * np.sqrt(total)))
+            quantizer = faiss.IndexFlatIP(dim)
+            ivf = faiss.IndexIVFScalarQuantizer(
+                quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+            )
+            sample = vecs[np.random.default_rng(0).permutation(len(vecs))[: nlist * 64]]
+            ivf.train(sample)
+            ivf.nprobe = self.nprobe
+            index = faiss.IndexIDMap2(ivf)
+        if len(ids):
+            index.add_with_ids(vecs, ids)
+        return index
+
+    def commit(self, embedder: dict, chunking: dict, extra: dict | None = None) -> int:
+        """Publish the generation atomically; returns its number."""
+        faiss = _faiss()
+        dim = int(embedder["dim"])
+        index = self._build_faiss(dim)
+        counts = {
+            t: self.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("documents", "chunks", "files")
+        }
+        if index.ntotal != counts["chunks"]:
+            raise IndexCorruptError(
+                f"internal error: {index.ntotal} vectors for {counts['chunks']} chunks; nothing "
+                "was written"
+            )
+        self.conn.commit()
+        self.conn.close()
+        faiss.write_index(index, str(self.tmp / FAISS_FILE))
+        files = {}
+        for name in (DB_FILE, FAISS_FILE):
+            path = self.tmp / name
+            _fsync_file(path)
+            files[name] = {"size": path.stat().st_size, "sha256": _sha256(path)}
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "generation": self.number,
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "embedder": embedder,
+            "chunking": chunking,
+            "faiss": "exact" if index.ntotal <= self.exact_max_vectors else "ivf-sq8",
+            "nprobe": self.nprobe,
+            "counts": counts,
+            "files": files,
+            **(extra or {}),
+        }
+        (self.tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
+        _fsync_file(self.tmp / MANIFEST)
+        _fsync_dir(self.tmp)
+        final = self.data_dir / _gen_name(self.number)
+        os.replace(self.tmp, final)
+        _fsync_dir(self.data_dir)
+        pointer_tmp = self.data_dir / (CURRENT + ".tmp")
+        pointer_tmp.write_text(final.name + "\n")
+        _fsync_file(pointer_tmp)
+        os.replace(pointer_tmp, self.data_dir / CURRENT)
+        _fsync_dir(self.data_dir)
+        self._prune_old_generations(keep=final.name)
+        return self.number
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def _prune_old_generations(self, keep: str) -> None:
+        gens = sorted(
+            p for p in self.data_dir.glob("gen-*") if p.is_dir() and not p.name.endswith(".tmp")
+        )
+        old = [g for g in gens if g.name != keep]
+        for g in old[: max(0, len(old) - KEEP_PREVIOUS)]:
+            shutil.rmtree(g, ignore_errors=True)

@@ -1,0 +1,232 @@
+"""The ``twosource`` command line: a thin layer over ``index`` and ``qa``.
+
+Exit codes: 0 success; 1 some input files could not be ingested (the rest were), or another
+error; 2 bad usage or settings; 3 index missing, damaged or incompatible; 4 model missing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from index.errors import TwoSourceError
+from index.settings import Settings, load_settings
+
+
+def _settings(ctx: click.Context, **overrides) -> Settings:
+    obj = ctx.obj or {}
+    merged = {k: v for k, v in {**obj.get("overrides", {}), **overrides}.items() if v}
+    return load_settings(obj.get("data"), **merged)
+
+
+def _echo_json(payload) -> None:
+    click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--data",
+    type=click.Path(file_okay=True, path_type=Path),
+    envvar="TWOSOURCE_DATA_DIR",
+    help="Index directory (default: ~/.local/share/twosource, or TWOSOURCE_DATA_DIR).",
+)
+@click.option("--embedder", help="Embedding model: 'default' or a sentence-transformers folder.")
+@click.version_option(package_name="twosource")
+@click.pass_context
+def cli(ctx: click.Context, data: Path | None, embedder: str | None) -> None:
+    """TwoSource: cited, corroborated answers from your own article archive, offline."""
+    overrides = {}
+    if embedder:
+        overrides["embedding"] = {"model": embedder}
+    ctx.obj = {"data": data, "overrides": overrides}
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--prune", is_flag=True, help="Forget indexed files that no longer exist.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.pass_context
+def ingest(
+    ctx: click.Context, paths: tuple[str, ...], prune: bool, as_json: bool, quiet: bool
+) -> None:
+    """Add article files or folders (txt, md, html, pdf) to the index."""
+    from index.ingest import ingest as run_ingest
+
+    settings = _settings(ctx)
+    report = run_ingest(list(paths), settings, prune=prune, progress=not quiet and not as_json)
+    if as_json:
+        _echo_json(
+            {
+                "data_dir": str(settings.data_dir),
+                "generation": report.generation,
+                "added": report.added,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "removed": report.removed,
+                "duplicates": [{"path": p, "duplicate_of": d} for p, d in report.duplicates],
+                "chunks_added": report.n_chunks_added,
+                "problems": [{"path": p.path, "reason": p.reason} for p in report.problems],
+            }
+        )
+    else:
+        click.echo(
+            f"{len(report.added)} added, {len(report.updated)} updated, "
+            f"{len(report.unchanged)} unchanged, {len(report.removed)} removed "
+            f"({report.n_chunks_added} new chunks) → {settings.data_dir}"
+        )
+        for path, original in report.duplicates:
+            click.echo(f"  near-duplicate: {path} is a copy of document {original}")
+        for problem in report.problems:
+            click.echo(f"  not ingested: {problem.path}: {problem.reason}", err=True)
+    if report.problems:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@click.pass_context
+def sources(ctx: click.Context, as_json: bool) -> None:
+    """List the indexed documents with outlet, date, chunks and duplicate links."""
+    from index.search import Index
+
+    idx = Index(_settings(ctx), verify=False)
+    docs = idx.documents()
+    if as_json:
+        _echo_json(
+            [
+                {
+                    "doc_id": d.doc_id,
+                    "title": d.meta.title,
+                    "outlet": d.meta.outlet,
+                    "author": d.meta.author,
+                    "published": d.meta.published,
+                    "url": d.meta.url,
+                    "language": d.meta.language,
+                    "inferred": list(d.meta.inferred),
+                    "path": d.path,
+                    "format": d.format,
+                    "chunks": d.n_chunks,
+                    "duplicate_of": d.duplicate_of,
+                }
+                for d in docs
+            ]
+        )
+        return
+    if not docs:
+        click.echo("The index is empty.")
+        return
+    for d in docs:
+        outlet = d.meta.outlet or "(unknown outlet)"
+        if "outlet" in d.meta.inferred:
+            outlet += "*"
+        dup = f"  duplicate of {d.duplicate_of}" if d.duplicate_of else ""
+        click.echo(
+            f"{d.doc_id}  {d.meta.published or '----------':10}  {outlet[:28]:29} "
+            f"{d.n_chunks:3} chunks  {d.meta.title[:70]}{dup}"
+        )
+    click.echo(f"{len(docs)} documents (* = inferred from the text)")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--k", "k", default=5, show_default=True, type=click.IntRange(1, 200))
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
+@click.pass_context
+def search(ctx: click.Context, query: str, k: int, as_json: bool) -> None:
+    """Show the passages closest to QUERY, with document and exact offsets."""
+    from index.search import Index
+
+    if not query.strip():
+        raise click.UsageError("the query is empty")
+    hits = Index(_settings(ctx)).search(query, k=k)
+    if as_json:
+        _echo_json(
+            [
+                {
+                    "rank": h.rank,
+                    "score": round(h.score, 4),
+                    "doc_id": h.document.doc_id,
+                    "title": h.document.meta.title,
+                    "outlet": h.document.meta.outlet,
+                    "published": h.document.meta.published,
+                    "chunk_id": h.chunk.chunk_id,
+                    "start": h.chunk.start,
+                    "end": h.chunk.end,
+                    "text": h.quote,
+                }
+                for h in hits
+            ]
+        )
+        return
+    for h in hits:
+        d = h.document
+        click.echo(
+            f"[{h.rank}] {h.score:.3f}  {d.meta.outlet or '(unknown outlet)'} — {d.meta.title}"
+            f" ({d.meta.published or 'undated'})"
+        )
+        click.echo(f"    doc {d.doc_id} chars [{h.chunk.start}, {h.chunk.end})")
+        for line in h.quote.splitlines():
+            click.echo(f"    │ {line}")
+    if not hits:
+        click.echo("No passages found.")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--model", help="A .gguf path, 'default' or 'smollm2'.")
+@click.pass_context
+def models(ctx: click.Context, as_json: bool, model: str | None) -> None:
+    """Show which embedder and language model would be used, without loading them."""
+    from index.embed import resolve_embedder_path
+    from qa.models import describe_llm
+
+    settings = _settings(ctx, llm={"model": model} if model else None)
+    try:
+        name, path = resolve_embedder_path(settings.embedding.model)
+        emb = {"name": name, "path": str(path), "ok": True}
+    except TwoSourceError as exc:
+        emb = {"name": settings.embedding.model, "path": None, "ok": False, "detail": str(exc)}
+    info = describe_llm(settings)
+    llm = {
+        "name": info.name,
+        "path": str(info.path) if info.path else None,
+        "source": info.source,
+        "ok": info.source != "missing",
+        "detail": info.detail,
+    }
+    if as_json:
+        _echo_json({"embedder": emb, "llm": llm})
+    else:
+        click.echo(f"embedder: {emb['name']}  {emb['path'] or emb.get('detail')}")
+        click.echo(f"llm:      {llm['name']}  {llm['path'] or ''}  {llm['detail']}")
+    if not (emb["ok"] and llm["ok"]):
+        ctx.exit(4)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: runs the CLI and turns TwoSource errors into a message and an exit code."""
+    try:
+        cli.main(args=argv, prog_name="twosource", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except TwoSourceError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except ValueError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Shared fixtures. Every test gets its own data, cache and model directories under tmp_path;
+the real embedder is loaded once per session; the seed articles are read from ../shared."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples" / "articles"
+
+
+def _seed_dir() -> Path:
+    env = os.environ.get("TWOSOURCE_SEED_DIR")
+    candidates = [Path(env)] if env else []
+    candidates += [REPO.parent / "shared" / "corpus" / "seed-articles"]
+    for c in candidates:
+        if c.is_dir():
+            return c
+    raise RuntimeError(
+        "seed articles not found: expected ../shared/corpus/seed-articles beside the repository "
+        "(or set TWOSOURCE_SEED_DIR)"
+    )
+
+
+SEED = _seed_dir()
+
+
+def seed_file(prefix: str) -> Path:
+    return next(SEED.glob(f"{prefix}_*.txt"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path, monkeypatch, tmp_path_factory):
+    """No test touches the user's real data, cache or settings."""
+    for var in list(os.environ):
+        if var.startswith("TWOSOURCE_") and var not in ("TWOSOURCE_SEED_DIR",):
+            monkeypatch.delenv(var)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    # Joined model files are large: share one models dir across the session.
+    models = tmp_path_factory.getbasetemp() / "models"
+    monkeypatch.setenv("TWOSOURCE_MODELS_DIR", str(models))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from index.embed import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder("default", threads=2)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from index.settings import load_settings
+
+    return load_settings(tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory, embedder):
+    """A read-only index of the five seed articles, built once per session."""
+    from index.ingest import ingest
+    from index.settings import load_settings
+
+    data = tmp_path_factory.mktemp("seed-index")
+    settings = load_settings(data)
+    report = ingest([SEED], settings, embedder=embedder)
+    assert report.ok and len(report.added) == 5
+    return settings
+
+
+@pytest.fixture
+def demo_copy(tmp_path) -> Path:
+    """A private copy of the demo corpus that a test may edit."""
+    dst = tmp_path / "articles"
+    shutil.copytree(EXAMPLES, dst)
+    return dst
