@@ -220,7 +220,7 @@ def _ingest_into(
     if pending and embedder is None:
         embedder = SentenceTransformerEmbedder(settings.embedding.model, settings.embedding.threads)
     identity = writer.manifest.get("embedder") or {}
-    if embedder is not None:
+    if pending:  # only a model that will embed something is checked (and loaded)
         identity = {**embedder_identity(embedder), "setting": settings.embedding.model}
         built = writer.manifest.get("embedder")
         if built and (built.get("fingerprint"), built.get("dim")) != (

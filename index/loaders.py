@@ -116,8 +116,14 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(head).best()
-    encoding = best.encoding if best is not None else "cp1252"
+    matches = list(from_bytes(head))
+    encoding = matches[0].encoding if matches else "cp1252"
+    # Ties are common on short Western text; prefer the most widespread legacy encoding then.
+    if any(
+        m.encoding in ("cp1252", "latin_1", "iso8859_15") and m.chaos <= matches[0].chaos + 0.01
+        for m in matches
+    ):
+        encoding = "cp1252"
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError):

@@ -38,7 +38,7 @@ _MONTH_NUM = {
 }
 _M = "|".join(sorted(_MONTH_NUM, key=len, reverse=True))
 _DATE_PATTERNS = [
-    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), ("y", "m", "d")),
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)"), ("y", "m", "d")),
     (
         re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_M})\.?,?\s+(\d{{4}})\b", re.I),
         ("d", "M", "y"),

@@ -79,5 +79,8 @@ class Index:
                 out.append(Hit(chunk=chunk, document=doc, score=score, rank=rank))
         return out
 
+    def faiss_index_size(self) -> int:
+        return int(self.reader.faiss_index.ntotal)
+
     def close(self) -> None:
         self.reader.close()

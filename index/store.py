@@ -375,6 +375,13 @@ class IndexWriter:
             shutil.rmtree(item, ignore_errors=True)
         stale = self.data_dir / (CURRENT + ".tmp")
         stale.unlink(missing_ok=True)
+        # A generation renamed into place whose CURRENT switch never happened (crash between the
+        # two renames) was never live: remove it so its number can be reused.
+        pointer = self.data_dir / CURRENT
+        live = pointer.read_text().strip() if pointer.is_file() else ""
+        for item in self.data_dir.glob("gen-*"):
+            if item.is_dir() and item.name > live and not item.name.endswith(".tmp"):
+                shutil.rmtree(item, ignore_errors=True)
 
     # -- queries on the generation being built
     def file_record(self, path: str) -> sqlite3.Row | None:

@@ -210,7 +210,9 @@ def models(ctx: click.Context, as_json: bool, model: str | None) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the CLI and turns TwoSource errors into a message and an exit code."""
     try:
-        cli.main(args=argv, prog_name="twosource", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="twosource", standalone_mode=False)
+        if isinstance(code, int) and code:  # ctx.exit(n) returns n when not standalone
+            sys.exit(code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

