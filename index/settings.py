@@ -77,6 +77,45 @@ class LLMSettings(_Group):
     url: str = Field("", description="Base URL of an OpenAI-compatible server; overrides model.")
     n_ctx: int = Field(4096, ge=512, description="Context window for llama.cpp.")
     threads: int = Field(0, ge=0, description="llama.cpp threads; 0 = number of cores.")
+    max_tokens: int = Field(360, ge=16, le=4096, description="Most tokens the model may write.")
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
+    judge: bool = Field(
+        False,
+        description="Also ask the model to judge each cited sentence (entailed / contradicted / "
+        "not enough info). Worth it with a capable model; slow with the small default.",
+    )
+    server_model: str = Field("", description="Model name sent to an OpenAI-compatible server.")
+    timeout: float = Field(300.0, gt=0, description="Seconds to wait for a server's answer.")
+    response_format: str = Field(
+        "json_object",
+        pattern="^(json_object|json_schema)$",
+        description="How a server is asked for schema-constrained JSON: 'json_object' with a "
+        "'schema' (llama.cpp, llama-cpp-python) or 'json_schema' (vLLM, OpenAI, Ollama).",
+    )
+
+
+class AnswerSettings(_Group):
+    k: int = Field(6, ge=1, le=50, description="Passages (chunks) retrieved per question.")
+    evidence: int = Field(6, ge=1, le=20, description="Evidence sentences shown to the model.")
+    max_sentences: int = Field(4, ge=1, le=12, description="Most sentences in an answer.")
+    max_question_chars: int = Field(1000, ge=10, description="Longest question accepted.")
+    abstain_below: float = Field(
+        0.40,
+        ge=0,
+        le=1,
+        description="If no evidence sentence scores this much (0.65·cosine + 0.35·keyword "
+        "coverage), the archive is taken not to hold the answer.",
+    )
+    extractive_above: float = Field(
+        0.55,
+        ge=0,
+        le=1,
+        description="When the model's output is unusable, quote the evidence instead if its best "
+        "sentence scores at least this much; otherwise abstain.",
+    )
+    support_threshold: float = Field(
+        0.5, ge=0, le=1, description="Minimum support score for a cited sentence to be kept."
+    )
 
 
 class Settings(BaseSettings):
@@ -95,6 +134,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     index: IndexSettings = Field(default_factory=IndexSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
 
     def resolved_models_dir(self) -> Path:
         if self.models_dir is not None:

@@ -269,6 +269,17 @@ class StoreReader:
         ).fetchall()
         return {r["chunk_id"]: Chunk(**dict(r)) for r in rows}
 
+    def vectors(self, chunk_ids: list[int]) -> dict[int, np.ndarray]:
+        """Stored embedding of each chunk (no re-embedding needed)."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self.conn.execute(
+            f"SELECT chunk_id, vector FROM chunks WHERE chunk_id IN ({marks})",
+            [int(c) for c in chunk_ids],
+        ).fetchall()
+        return {r[0]: np.frombuffer(r[1], dtype=np.float32) for r in rows}
+
     def all_chunks(self) -> Iterator[Chunk]:
         for r in self.conn.execute(
             'SELECT chunk_id, doc_id, seq, start, "end", text FROM chunks ORDER BY chunk_id'

@@ -1,5 +1,25 @@
-"""TwoSource answering layer: retrieval, generation, citations, corroboration, CLI and API.
+"""TwoSource answering layer: retrieval, generation, citations, verification, CLI and API.
 
-Builds on :mod:`index`; the CLI (``qa.cli``), the Python API and the web app are thin layers
-over it.
+from qa import Assistant
+answer = Assistant("news-data").ask("How long will the bridge be closed?")
+for sentence in answer.sentences:
+    print(sentence.text, [(c.outlet, c.start, c.end, c.quote) for c in sentence.citations])
 """
+
+from .answer import QuestionError
+from .api import Assistant
+from .llm import LLMError
+from .records import Answer, Citation, Evidence, Sentence, StreamEvent
+from .retrieve import Filters
+
+__all__ = [
+    "Answer",
+    "Assistant",
+    "Citation",
+    "Evidence",
+    "Filters",
+    "LLMError",
+    "QuestionError",
+    "Sentence",
+    "StreamEvent",
+]

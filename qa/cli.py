@@ -1,12 +1,15 @@
 """The ``twosource`` command line: a thin layer over ``index`` and ``qa``.
 
-Exit codes: 0 success; 1 some input files could not be ingested (the rest were), or another
-error; 2 bad usage or settings; 3 index missing, damaged or incompatible; 4 model missing.
+Exit codes: 0 success (for ``ask``: answered); 10 ``ask`` abstained (the archive lacks the
+answer); 1 some input files could not be ingested (the rest were), or another error; 2 bad
+usage, settings or question; 3 index missing, damaged or incompatible; 4 model missing;
+5 the language model failed or its server is unreachable.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -175,6 +178,65 @@ def search(ctx: click.Context, query: str, k: int, as_json: bool) -> None:
         click.echo("No passages found.")
 
 
+EXIT_ABSTAINED = 10
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--k", "k", type=click.IntRange(1, 50), help="Passages to retrieve (default 6).")
+@click.option("--json", "as_json", is_flag=True, help="Print the full structured answer.")
+@click.option("--model", help="A .gguf file, 'default' or 'smollm2'.")
+@click.option("--llm-url", help="Base URL of an OpenAI-compatible server instead of a local model.")
+@click.option("--outlet", default="", help="Only passages from outlets whose name contains this.")
+@click.option("--since", default="", help="Only articles published on or after this ISO date.")
+@click.option("--until", default="", help="Only articles published on or before this ISO date.")
+@click.option("--no-stream", is_flag=True, help="Do not show the draft while it is written.")
+@click.pass_context
+def ask(
+    ctx: click.Context,
+    question: str,
+    k: int | None,
+    as_json: bool,
+    model: str | None,
+    llm_url: str | None,
+    outlet: str,
+    since: str,
+    until: str,
+    no_stream: bool,
+) -> None:
+    """Answer QUESTION from the archive, with a verified citation on every sentence."""
+    from qa.api import Assistant
+    from qa.render import render_answer
+
+    for name, value in (("--since", since), ("--until", until)):
+        if value and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            raise click.BadParameter(
+                f"{name} takes an ISO date such as 2024-11-26", param_hint=name
+            )
+    llm = {k2: v for k2, v in {"model": model, "url": llm_url}.items() if v}
+    settings = _settings(ctx, llm=llm or None)
+    assistant = Assistant(settings=settings, progress=not as_json)
+    filters = assistant.filters(outlet=outlet, since=since, until=until)
+    show_draft = not (as_json or no_stream)
+    answer = None
+    for event in assistant.stream(question, k=k, filters=filters):
+        if event.kind == "evidence" and show_draft:
+            click.echo(f"Found {len(event.evidence)} evidence passages.", err=True)
+        elif event.kind == "token" and show_draft:
+            click.echo(click.style(event.text, dim=True), nl=False, err=True)
+        elif event.kind == "answer":
+            answer = event.answer
+    if show_draft:
+        click.echo("", err=True)
+    assert answer is not None
+    if as_json:
+        _echo_json(answer.to_dict())
+    else:
+        click.echo(render_answer(answer))
+    if answer.status == "abstained":
+        ctx.exit(EXIT_ABSTAINED)
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--model", help="A .gguf path, 'default' or 'smollm2'.")
@@ -227,6 +289,9 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
     sys.exit(0)
 
 

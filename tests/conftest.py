@@ -80,3 +80,38 @@ def demo_copy(tmp_path) -> Path:
     dst = tmp_path / "articles"
     shutil.copytree(EXAMPLES, dst)
     return dst
+
+
+class FakeGenerator:
+    """A generator fed by a function of the prompt; records every call in ``history``."""
+
+    name = "fake"
+
+    def __init__(self, respond):
+        self.respond = respond
+        self.history: list[list[dict]] = []
+
+    def stream(self, messages, schema, max_tokens, temperature):
+        self.history.append(messages)
+        text = self.respond(messages)
+        for i in range(0, len(text), 7):  # stream in small pieces, as a model does
+            yield text[i : i + 7]
+
+
+def passages_in(messages) -> dict[int, str]:
+    """The evidence passages as the model saw them: id → text."""
+    import re
+
+    user = messages[-1]["content"]
+    return {int(m.group(1)): m.group(2) for m in re.finditer(r"\[(\d+)\][^\n]*?<<(.*?)>>", user)}
+
+
+def assert_quotes_exact(answer, index) -> None:
+    """Every citation's quote is exactly the cleaned text at its offsets."""
+    cites = [c for s in answer.sentences + answer.removed for c in s.citations]
+    for c in cites:
+        doc = index.document(c.doc_id)
+        assert doc is not None, c
+        assert doc.cleaned_text[c.start : c.end] == c.quote, c
+    for ev in answer.evidence:
+        assert index.document(ev.doc_id).cleaned_text[ev.start : ev.end] == ev.text

@@ -1,0 +1,235 @@
+"""The answering pipeline: retrieve → evidence → constrained generation → verify → answer.
+
+A weak model cannot produce an unsupported, uncited or misquoted sentence here: it only
+chooses evidence ids and phrases sentences; every quote comes from the stored offsets, every
+sentence is checked against the passages it cites (re-cited or removed when it fails), and when
+nothing usable is left the answer falls back to quoting the best evidence, or abstains.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+
+from index.errors import TwoSourceError
+
+from .llm import Generator
+from .prompting import ABSTAIN_MESSAGE, EXTRACTIVE_MESSAGE, answer_messages, answer_schema
+from .records import Answer, Citation, Evidence, Sentence, StreamEvent
+from .retrieve import Filters, Retriever, select_evidence
+from .verify import SupportChecker
+
+
+class QuestionError(TwoSourceError):
+    exit_code = 2
+
+
+_TEXT_FIELD = re.compile(r'"text"\s*:\s*"((?:[^"\\]|\\.)*)(")?')
+
+
+def partial_texts(raw: str) -> str:
+    """The sentence texts inside a partial JSON answer, joined: what a user may see so far."""
+    parts = []
+    for m in _TEXT_FIELD.finditer(raw):
+        body = m.group(1)
+        if not m.group(2):
+            body = re.sub(r"\\(u[0-9a-fA-F]{0,3})?$", "", body)  # drop a half escape
+        try:
+            parts.append(json.loads(f'"{body}"'))
+        except json.JSONDecodeError:
+            parts.append(body)
+    return " ".join(p.strip() for p in parts if p.strip())
+
+
+def parse_output(raw: str, valid: set[int]) -> tuple[bool, list[tuple[str, list[int]]]] | None:
+    """(answerable, [(sentence, evidence ids)]) from the model's JSON, or None if unusable."""
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("sentences", []), list):
+        return None
+    out = []
+    for item in data.get("sentences", []):
+        if not isinstance(item, dict):
+            continue
+        text = " ".join(str(item.get("text", "")).split())
+        ids = [int(i) for i in item.get("evidence", []) if isinstance(i, int) and i in valid]
+        if text:
+            out.append((text, list(dict.fromkeys(ids))))
+    # Verified sentences are the answer whatever the model's own flag says.
+    return bool(out) or bool(data.get("answerable", False)), out
+
+
+def citation_for(ev: Evidence, url: str = "") -> Citation:
+    return Citation(
+        doc_id=ev.doc_id,
+        title=ev.title,
+        outlet=ev.outlet,
+        published=ev.published,
+        start=ev.start,
+        end=ev.end,
+        quote=ev.text,
+        eid=ev.eid,
+        url=url,
+    )
+
+
+class AnswerEngine:
+    def __init__(self, retriever: Retriever, generator_factory, settings, checker=None):
+        self.retriever = retriever
+        self._generator_factory = generator_factory
+        self._generator: Generator | None = None
+        self.settings = settings
+        self.checker = checker or SupportChecker(
+            retriever.embed_cached, settings.answer.support_threshold
+        )
+
+    @property
+    def generator(self) -> Generator:
+        if self._generator is None:
+            self._generator = self._generator_factory()
+        return self._generator
+
+    def validate(self, question: str) -> str:
+        q = " ".join((question or "").split())
+        if not q:
+            raise QuestionError("the question is empty — ask something about your archive")
+        limit = self.settings.answer.max_question_chars
+        if len(q) > limit:
+            raise QuestionError(
+                f"the question is {len(q)} characters long; the limit is {limit} "
+                "(answer.max_question_chars) — ask a shorter question"
+            )
+        if not re.search(r"\w", q):
+            raise QuestionError("the question has no words in it")
+        return q
+
+    def stream(
+        self, question: str, k: int | None = None, filters: Filters | None = None
+    ) -> Iterator[StreamEvent]:
+        """Evidence first, then the answer text as it is written, then the checked answer."""
+        t0 = time.perf_counter()
+        q = self.validate(question)
+        cfg = self.settings.answer
+        cands = self.retriever.retrieve(q, k=k or cfg.k, filters=filters)
+        evidence = select_evidence(cands, n=cfg.evidence)
+        timings = {"retrieval_s": time.perf_counter() - t0}
+        yield StreamEvent("evidence", evidence=tuple(evidence))
+        best = max((e.score for e in evidence), default=0.0)
+        if best < cfg.abstain_below:
+            answer = self._abstain(q, evidence, timings)
+            yield StreamEvent("answer", answer=answer)
+            return
+
+        messages = answer_messages(q, evidence, cfg.max_sentences)
+        schema = answer_schema([e.eid for e in evidence], cfg.max_sentences)
+        raw, shown = "", ""
+        t_gen = time.perf_counter()
+        n_deltas = 0
+        for delta in self.generator.stream(
+            messages, schema, self.settings.llm.max_tokens, self.settings.llm.temperature
+        ):
+            if n_deltas == 0:
+                timings["first_token_s"] = time.perf_counter() - t0
+            n_deltas += 1
+            raw += delta
+            text = partial_texts(raw)
+            if text != shown and text.startswith(shown):
+                yield StreamEvent("token", text=text[len(shown) :])
+                shown = text
+        timings["generation_s"] = time.perf_counter() - t_gen
+        timings["tokens"] = float(n_deltas)
+        answer = self._finish(q, evidence, raw, timings)
+        timings["total_s"] = time.perf_counter() - t0
+        yield StreamEvent("answer", answer=answer)
+
+    def ask(self, question: str, k: int | None = None, filters: Filters | None = None) -> Answer:
+        answer = None
+        for event in self.stream(question, k, filters):
+            if event.kind == "answer":
+                answer = event.answer
+        assert answer is not None
+        return answer
+
+    # -- the checked answer
+    def _finish(self, q: str, evidence: list[Evidence], raw: str, timings: dict) -> Answer:
+        by_id = {e.eid: e for e in evidence}
+        parsed = parse_output(raw, set(by_id))
+        model = getattr(self.generator, "name", "")
+        if parsed is None:
+            return self._fallback(q, evidence, timings, "the model's output was not valid JSON")
+        answerable, items = parsed
+        if not answerable or not items:
+            return self._fallback(q, evidence, timings, "the model found no answer")
+        pairs = [(text, [by_id[i].text for i in ids]) for text, ids in items]
+        checks = self.checker.check_many(pairs)
+        kept: list[Sentence] = []
+        removed: list[Sentence] = []
+        for (text, ids), check in zip(items, checks, strict=True):
+            cites = [citation_for(by_id[i]) for i in ids]
+            if check.supported:
+                kept.append(Sentence(text, cites, check.score, "supported"))
+                continue
+            better = self._recite(text, evidence)
+            if better is not None:
+                ev, score = better
+                kept.append(
+                    Sentence(
+                        text,
+                        [citation_for(ev)],
+                        score,
+                        "re-cited",
+                        [f"re-cited: {'; '.join(check.reasons)}"],
+                    )
+                )
+            else:
+                removed.append(Sentence(text, cites, check.score, "removed", check.reasons))
+        if not kept:
+            return self._fallback(
+                q, evidence, timings, "no sentence of the model's answer was supported", removed
+            )
+        return Answer(q, "answered", kept, False, evidence, removed, model=model, timings=timings)
+
+    def _recite(self, text: str, evidence: list[Evidence]) -> tuple[Evidence, float] | None:
+        checks = self.checker.check_many([(text, [e.text]) for e in evidence])
+        best = max(
+            ((e, c.score) for e, c in zip(evidence, checks, strict=True) if c.supported),
+            key=lambda x: x[1],
+            default=None,
+        )
+        return best
+
+    def _fallback(
+        self,
+        q: str,
+        evidence: list[Evidence],
+        timings: dict,
+        why: str,
+        removed: list[Sentence] | None = None,
+    ) -> Answer:
+        best = sorted(evidence, key=lambda e: -e.score)
+        strong = [e for e in best if e.score >= self.settings.answer.extractive_above][:2]
+        model = getattr(self._generator, "name", "") if self._generator else ""
+        if not strong:
+            answer = self._abstain(q, evidence, timings)
+            answer.removed = removed or []
+            answer.model = model
+            return answer
+        sentences = [Sentence(e.text, [citation_for(e)], e.score, "extractive") for e in strong]
+        return Answer(
+            q,
+            "answered",
+            sentences,
+            True,
+            evidence,
+            removed or [],
+            message=f"{EXTRACTIVE_MESSAGE} ({why})",
+            model=model,
+            timings=timings,
+        )
+
+    def _abstain(self, q: str, evidence: list[Evidence], timings: dict) -> Answer:
+        return Answer(q, "abstained", [], False, evidence, message=ABSTAIN_MESSAGE, timings=timings)

@@ -1,0 +1,81 @@
+"""The Python API: ``Assistant(data_dir).ask(question) -> Answer``.
+
+The CLI and the web app are thin layers over this class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from index.search import Index
+from index.settings import Settings, load_settings
+
+from .answer import AnswerEngine
+from .llm import Generator, make_generator
+from .records import Answer, StreamEvent
+from .retrieve import Filters, Retriever
+from .verify import SupportChecker, llm_judge
+
+
+class Assistant:
+    """Question answering over one TwoSource index.
+
+    Args:
+        data_dir: the index directory (default: settings / ``TWOSOURCE_DATA_DIR``).
+        settings: a full settings object (overrides ``data_dir`` and ``overrides``).
+        generator: a ready backend (tests, custom servers); default from the settings.
+        overrides: setting overrides, e.g. ``llm={"model": "/models/x.gguf"}``.
+
+    Raises:
+        IndexNotFoundError: no index yet (run ``twosource ingest``).
+    """
+
+    def __init__(
+        self,
+        data_dir: str | Path | None = None,
+        settings: Settings | None = None,
+        generator: Generator | None = None,
+        progress: bool = False,
+        **overrides,
+    ):
+        self.settings = settings or load_settings(data_dir, **overrides)
+        self.index = Index(self.settings)
+        self.retriever = Retriever(self.index)
+        self._generator = generator
+        self._progress = progress
+        checker = SupportChecker(
+            self.retriever.embed_cached, self.settings.answer.support_threshold
+        )
+        self.engine = AnswerEngine(self.retriever, self._make_generator, self.settings, checker)
+        if self.settings.llm.judge:
+            checker.judge = llm_judge(_Lazy(self.engine))
+
+    def _make_generator(self) -> Generator:
+        if self._generator is None:
+            self._generator = make_generator(self.settings, progress=self._progress)
+        return self._generator
+
+    @staticmethod
+    def filters(outlet: str = "", since: str = "", until: str = "") -> Filters:
+        return Filters(outlet=outlet, since=since, until=until)
+
+    def ask(self, question: str, k: int | None = None, filters: Filters | None = None) -> Answer:
+        """Answer ``question`` with verified citations, or abstain."""
+        return self.engine.ask(question, k, filters)
+
+    def stream(
+        self, question: str, k: int | None = None, filters: Filters | None = None
+    ) -> Iterator[StreamEvent]:
+        """Like :meth:`ask`, as events: evidence, answer-text tokens, then the final answer."""
+        return self.engine.stream(question, k, filters)
+
+
+class _Lazy:
+    """Defers building the generator until the judge first needs it."""
+
+    def __init__(self, engine: AnswerEngine):
+        self.engine = engine
+
+    def stream(self, *args, **kwargs):
+        return self.engine.generator.stream(*args, **kwargs)

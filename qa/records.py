@@ -1,0 +1,88 @@
+"""Records of an answer: evidence, citations, sentences. Offsets are into a document's
+cleaned text, and every quote is ``cleaned_text[start:end]``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Status = Literal["answered", "abstained"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A passage (one or two sentences) offered to the model under a short numeric id."""
+
+    eid: int
+    doc_id: str
+    title: str
+    outlet: str
+    published: str
+    start: int
+    end: int
+    text: str
+    score: float
+    chunk_id: int
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a sentence's support lives: a document span and its verbatim quote."""
+
+    doc_id: str
+    title: str
+    outlet: str
+    published: str
+    start: int
+    end: int
+    quote: str
+    eid: int = 0
+    url: str = ""
+
+
+@dataclass
+class Sentence:
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    support: float = 0.0  # 0..1 from the checker
+    verdict: str = "supported"  # supported | re-cited | extractive
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Answer:
+    question: str
+    status: Status
+    sentences: list[Sentence] = field(default_factory=list)
+    extractive: bool = False
+    evidence: list[Evidence] = field(default_factory=list)
+    removed: list[Sentence] = field(default_factory=list)  # sentences that failed the check
+    message: str = ""  # for abstentions and fallbacks: why
+    model: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+    def citations(self) -> list[Citation]:
+        seen: dict[tuple[str, int, int], Citation] = {}
+        for s in self.sentences:
+            for c in s.citations:
+                seen.setdefault((c.doc_id, c.start, c.end), c)
+        return list(seen.values())
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["text"] = self.text
+        return out
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """What :meth:`Assistant.stream` yields: evidence first, then tokens, then the answer."""
+
+    kind: Literal["evidence", "token", "answer"]
+    text: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    answer: Answer | None = None

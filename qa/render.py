@@ -1,0 +1,49 @@
+"""Human-readable rendering of an :class:`Answer` for the terminal."""
+
+from __future__ import annotations
+
+import textwrap
+
+from .records import Answer
+
+
+def render_answer(answer: Answer, width: int = 100) -> str:
+    lines: list[str] = []
+    numbers: dict[tuple[str, int, int], int] = {}
+    for c in answer.citations():
+        numbers[(c.doc_id, c.start, c.end)] = len(numbers) + 1
+    if answer.status == "abstained":
+        lines.append(answer.message)
+        if answer.evidence:
+            lines.append("")
+            lines.append("Closest passages found:")
+            for ev in answer.evidence[:3]:
+                lines.append(
+                    f"  - {ev.outlet or 'Unknown outlet'}, {ev.published or 'undated'}: “{ev.text}”"
+                )
+        return "\n".join(lines)
+    if answer.extractive:
+        lines.append(f"[extractive] {answer.message}")
+        lines.append("")
+    for s in answer.sentences:
+        marks = "".join(f"[{numbers[(c.doc_id, c.start, c.end)]}]" for c in s.citations)
+        lines.append(textwrap.fill(f"{s.text} {marks}", width=width))
+    if answer.removed:
+        lines.append("")
+        lines.append(
+            f"({len(answer.removed)} sentence(s) of the draft removed: not supported by the "
+            "cited passages)"
+        )
+    lines.append("")
+    lines.append("Sources:")
+    for c in answer.citations():
+        n = numbers[(c.doc_id, c.start, c.end)]
+        head = f"[{n}] {c.outlet or 'Unknown outlet'}, {c.published or 'undated'} — {c.title}"
+        lines.append(textwrap.shorten(head, width=width, placeholder="…"))
+        lines.append(f"    document {c.doc_id}, characters [{c.start}, {c.end})")
+        lines.append(
+            textwrap.fill(
+                f"“{c.quote}”", width=width, initial_indent="    ", subsequent_indent="    "
+            )
+        )
+    return "\n".join(lines)

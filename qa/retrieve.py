@@ -1,0 +1,251 @@
+"""Hybrid retrieval: dense (FAISS) + lexical (BM25) fused by reciprocal rank, reranked at
+sentence level, diversified across documents, then cut into sentence-level evidence.
+
+There is no cross-encoder that ships offline, so the reranker scores each retrieved chunk by
+its best sentence: cosine similarity to the question (the packaged embedder) blended with the
+IDF-weighted share of the question's content words that the sentence contains.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.records import Chunk, Document
+from index.search import Index
+
+from .records import Evidence
+from .text import content_words, sentence_spans, tokens_for_bm25
+
+RRF_K = 60
+# Text in an article that addresses an AI system rather than a reader: never used as evidence.
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules|above|previous)\b|"
+    r"\b(system prompt|you are now|as an ai|language model|assistant must|respond only|"
+    r"reply only|answer only with|output only)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    outlet: str = ""
+    since: str = ""  # ISO date, inclusive
+    until: str = ""
+
+    def allows(self, doc: Document) -> bool:
+        if self.outlet and self.outlet.lower() not in doc.meta.outlet.lower():
+            return False
+        if self.since and (not doc.meta.published or doc.meta.published < self.since):
+            return False
+        return not (self.until and (not doc.meta.published or doc.meta.published > self.until))
+
+
+@dataclass
+class Candidate:
+    chunk: Chunk
+    document: Document
+    dense: float = 0.0
+    rrf: float = 0.0
+    score: float = 0.0
+    sentences: list[tuple[int, int, float]] = field(default_factory=list)
+
+
+def looks_like_instruction(text: str) -> bool:
+    return _INSTRUCTION.search(text) is not None
+
+
+class Retriever:
+    """Owns the lexical index and the query-time scoring over one opened :class:`Index`."""
+
+    def __init__(self, index: Index):
+        self.index = index
+        self._bm25 = None
+        self._bm25_ids: list[int] = []
+        self._df: Counter[str] = Counter()
+        self._n_chunks = 0
+        self._cache: dict[str, np.ndarray] = {}
+
+    # -- lexical side, built lazily from the stored chunks
+    def _ensure_bm25(self) -> None:
+        if self._bm25 is not None:
+            return
+        import bm25s
+
+        chunks = list(self.index.reader.all_chunks())
+        corpus = [tokens_for_bm25(c.text) or ["∅"] for c in chunks]
+        self._bm25_ids = [c.chunk_id for c in chunks]
+        self._n_chunks = len(chunks)
+        for toks in corpus:
+            self._df.update(set(toks))
+        bm25 = bm25s.BM25()
+        if corpus:
+            bm25.index(corpus, show_progress=False)
+        self._bm25 = bm25
+
+    def idf(self, token: str) -> float:
+        self._ensure_bm25()
+        df = self._df.get(token, 0)
+        return math.log(1 + (self._n_chunks - df + 0.5) / (df + 0.5))
+
+    def lexical(self, query: str, k: int) -> list[tuple[int, float]]:
+        self._ensure_bm25()
+        if not self._bm25_ids:
+            return []
+        vocab = getattr(self._bm25, "vocab_dict", {}) or {}
+        tokens = [t for t in tokens_for_bm25(query) if t in vocab]
+        if not tokens:
+            return []
+        scores = self._bm25.get_scores(tokens)
+        order = np.argsort(-scores)[:k]
+        return [(self._bm25_ids[i], float(scores[i])) for i in order if scores[i] > 0]
+
+    # -- the whole retrieval
+    def retrieve(
+        self, question: str, k: int = 6, filters: Filters | None = None, per_doc: int = 2
+    ) -> list[Candidate]:
+        """The ``k`` best chunks for ``question``, at most ``per_doc`` from one document;
+        near-duplicate copies give way to their original."""
+        filters = filters or Filters()
+        qvec = self.index.embedder.embed([question])[0]
+        pool = max(30, 4 * k) * (4 if (filters.outlet or filters.since or filters.until) else 1)
+        dense = self.index.reader.search_vector(qvec, pool)
+        lexical = self.lexical(question, pool)
+        fused: dict[int, float] = {}
+        for ranking in (dense, lexical):
+            for rank, (cid, _) in enumerate(ranking):
+                fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        top = sorted(fused, key=fused.get, reverse=True)[: max(12, 2 * k)]
+        chunks = self.index.reader.chunks(top)
+        vectors = self.index.reader.vectors(top)
+        cands: list[Candidate] = []
+        for cid in top:
+            chunk = chunks.get(cid)
+            doc = self.index.reader.document(chunk.doc_id) if chunk else None
+            if chunk is None or doc is None or not filters.allows(doc):
+                continue
+            cands.append(Candidate(chunk, doc, dense=float(vectors[cid] @ qvec), rrf=fused[cid]))
+        self._rerank(question, qvec, cands)
+        return self._diversify(cands, k, per_doc)
+
+    def _rerank(self, question: str, qvec: np.ndarray, cands: list[Candidate]) -> None:
+        """Score every sentence of every candidate (one embedding batch); a chunk scores by its
+        best sentence, blended with its own similarity."""
+        items = [(cand, s, e) for cand in cands for s, e in self.sentences(cand)]
+        texts = [cand.document.cleaned_text[s:e] for cand, s, e in items]
+        scores = self.score_texts(question, qvec, texts)
+        for cand in cands:
+            cand.sentences = []
+        for (cand, s, e), text, score in zip(items, texts, scores, strict=True):
+            if looks_like_instruction(text):
+                continue  # article text that talks to the model is data, never evidence
+            cand.sentences.append((s, e, score))
+        for cand in cands:
+            best = max((sc for _, _, sc in cand.sentences), default=0.0)
+            cand.score = 0.7 * best + 0.3 * cand.dense
+
+    def _diversify(self, cands: list[Candidate], k: int, per_doc: int) -> list[Candidate]:
+        chosen: list[Candidate] = []
+        per: Counter[str] = Counter()
+        ids = {c.document.doc_id for c in cands}
+        for cand in sorted(cands, key=lambda c: c.score, reverse=True):
+            doc = cand.document
+            if doc.duplicate_of and doc.duplicate_of in ids:
+                continue  # the original is among the candidates: the copy adds nothing
+            if per[doc.doc_id] >= per_doc:
+                continue
+            chosen.append(cand)
+            per[doc.doc_id] += 1
+            if len(chosen) == k:
+                break
+        return chosen
+
+    # -- sentence-level scoring and evidence
+    @staticmethod
+    def sentences(cand: Candidate) -> list[tuple[int, int]]:
+        return sentence_spans(cand.document.cleaned_text, cand.chunk.start, cand.chunk.end)
+
+    def embed_cached(self, texts: list[str]) -> np.ndarray:
+        """Embeddings with a per-process cache (sentences recur across questions)."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            for text, vec in zip(missing, self.index.embedder.embed(missing), strict=True):
+                self._cache[text] = vec
+            if len(self._cache) > 50_000:
+                for key in list(self._cache)[: len(self._cache) - 40_000]:
+                    del self._cache[key]
+        dim = self.index.embedder.dim
+        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, dim))
+
+    def coverage(self, question: str, text: str) -> float:
+        """IDF-weighted share of the question's content words found in ``text``."""
+        terms = set(content_words(question))
+        if not terms:
+            return 0.0
+        have = set(content_words(text))
+        total = sum(self.idf(t) for t in terms)
+        return sum(self.idf(t) for t in terms if t in have) / total if total else 0.0
+
+    def score_texts(self, question: str, qvec: np.ndarray, texts: list[str]) -> list[float]:
+        if not texts:
+            return []
+        cos = self.embed_cached(texts) @ qvec
+        return [
+            0.65 * float(c) + 0.35 * self.coverage(question, t)
+            for c, t in zip(cos, texts, strict=True)
+        ]
+
+
+def select_evidence(
+    cands: list[Candidate], n: int = 6, per_doc: int = 3, floor: float = 0.25
+) -> list[Evidence]:
+    """The ``n`` best sentences across candidates (at most ``per_doc`` per document), in
+    document order within each document, numbered 1..n. A very short sentence takes the next
+    one along, so a quote is never a fragment without context. Sentences scoring under
+    ``max(floor, half the best score)`` are left out to keep the prompt short."""
+    scored = []
+    for cand in cands:
+        for s, e, score in cand.sentences:
+            scored.append((score, cand, s, e))
+    scored.sort(key=lambda x: -x[0])
+    if scored:  # keep the prompt short: drop sentences far below the best one
+        cut = max(floor, 0.5 * scored[0][0])
+        scored = [x for x in scored if x[0] >= cut] or scored[:1]
+    picked: list[tuple[float, Candidate, int, int]] = []
+    per: Counter[str] = Counter()
+    seen: set[tuple[str, int]] = set()
+    for score, cand, s, e in scored:
+        key = (cand.document.doc_id, s)
+        if key in seen or per[cand.document.doc_id] >= per_doc:
+            continue
+        if e - s < 60:  # extend to the next sentence of the same paragraph
+            nxt = [x for x in cand.sentences if x[0] >= e]
+            if nxt and "\n" not in cand.document.cleaned_text[e : nxt[0][0]]:
+                e = nxt[0][1]
+        seen.add(key)
+        per[cand.document.doc_id] += 1
+        picked.append((score, cand, s, e))
+        if len(picked) == n:
+            break
+    out = []
+    for eid, (score, cand, s, e) in enumerate(picked, start=1):
+        d = cand.document
+        out.append(
+            Evidence(
+                eid=eid,
+                doc_id=d.doc_id,
+                title=d.meta.title,
+                outlet=d.meta.outlet,
+                published=d.meta.published,
+                start=s,
+                end=e,
+                text=d.cleaned_text[s:e],
+                score=round(score, 4),
+                chunk_id=cand.chunk.chunk_id,
+            )
+        )
+    return out

@@ -1,0 +1,146 @@
+"""The answer pipeline with a scripted generator (fast) over the real seed index and embedder.
+The same paths run with the real packaged model in test_real_model.py."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qa.answer import QuestionError, parse_output, partial_texts
+from qa.api import Assistant
+from tests.conftest import FakeGenerator, assert_quotes_exact, passages_in
+
+FIVE_MILLION = "Does Russia need to mobilize five million people to win the war?"
+
+
+def _assistant(seed_index, embedder, respond):
+    gen = FakeGenerator(respond)
+    assistant = Assistant(settings=seed_index, generator=gen)
+    assistant.index._embedder = embedder
+    return assistant, gen
+
+
+def _first_with(passages: dict[int, str], needle: str) -> tuple[int, str]:
+    return next((i, t) for i, t in passages.items() if needle in t)
+
+
+def test_invented_number_is_removed_and_true_sentence_kept(seed_index, embedder):
+    def respond(messages):
+        eid, text = _first_with(passages_in(messages), "five million")
+        return json.dumps(
+            {
+                "answerable": True,
+                "sentences": [
+                    {"evidence": [eid], "text": text.split("[")[0].strip()},
+                    {
+                        "evidence": [eid],
+                        "text": "Russian leadership may need to mobilize seven million personnel "
+                        "to win the war in Ukraine.",
+                    },
+                ],
+            }
+        )
+
+    assistant, _ = _assistant(seed_index, embedder, respond)
+    answer = assistant.ask(FIVE_MILLION)
+    assert answer.status == "answered" and not answer.extractive
+    assert len(answer.sentences) == 1 and "five million" in answer.sentences[0].text
+    assert [s.text for s in answer.removed] == [
+        "Russian leadership may need to mobilize seven million personnel to win the war in Ukraine."
+    ]
+    assert any("number not in the cited passages: 7e+06" in n for n in answer.removed[0].notes)
+    cite = answer.sentences[0].citations[0]
+    assert cite.outlet == "Institute for the Study of War"
+    assert_quotes_exact(answer, assistant.index)
+
+
+def test_wrongly_cited_sentence_is_recited(seed_index, embedder):
+    def respond(messages):
+        passages = passages_in(messages)
+        eid, text = _first_with(passages, "five million")
+        other = next(i for i in passages if i != eid and "five million" not in passages[i])
+        return json.dumps(
+            {"answerable": True, "sentences": [{"evidence": [other], "text": text.split("[")[0]}]}
+        )
+
+    assistant, _ = _assistant(seed_index, embedder, respond)
+    answer = assistant.ask(FIVE_MILLION)
+    assert answer.sentences[0].verdict == "re-cited"
+    assert "five million" in answer.sentences[0].citations[0].quote
+    assert_quotes_exact(answer, assistant.index)
+
+
+def test_unusable_output_falls_back_to_quoting_the_evidence(seed_index, embedder):
+    assistant, _ = _assistant(seed_index, embedder, lambda m: "I think the answer is yes!")
+    answer = assistant.ask(FIVE_MILLION)
+    assert answer.status == "answered" and answer.extractive
+    assert "not valid JSON" in answer.message
+    assert all(s.verdict == "extractive" for s in answer.sentences)
+    assert any("five million" in s.text for s in answer.sentences)
+    assert_quotes_exact(answer, assistant.index)
+
+
+def test_question_outside_the_archive_abstains_without_calling_the_model(seed_index, embedder):
+    assistant, gen = _assistant(seed_index, embedder, lambda m: "{}")
+    answer = assistant.ask("Who won the football World Cup in 2022?")
+    assert answer.status == "abstained" and not answer.sentences
+    assert answer.message == "The archive does not contain an answer to this question."
+    assert gen.history == []
+    assert_quotes_exact(answer, assistant.index)
+
+
+def test_model_finding_no_answer_on_relevant_evidence(seed_index, embedder):
+    assistant, gen = _assistant(
+        seed_index, embedder, lambda m: json.dumps({"answerable": False, "sentences": []})
+    )
+    answer = assistant.ask("What did Oleksandr Kovalenko say about the FSB?")
+    assert gen.history, "the evidence was relevant enough to ask the model"
+    # The evidence is strong, so the answer quotes it rather than claiming ignorance.
+    assert answer.extractive or answer.status == "abstained"
+    assert_quotes_exact(answer, assistant.index)
+
+
+def test_streaming_gives_evidence_then_tokens_then_answer(seed_index, embedder):
+    def respond(messages):
+        eid, text = _first_with(passages_in(messages), "five million")
+        return json.dumps(
+            {"answerable": True, "sentences": [{"evidence": [eid], "text": text.split("[")[0]}]}
+        )
+
+    assistant, _ = _assistant(seed_index, embedder, respond)
+    events = list(assistant.stream(FIVE_MILLION))
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "evidence" and kinds[-1] == "answer"
+    assert kinds.count("token") > 3
+    streamed = "".join(e.text for e in events if e.kind == "token")
+    assert streamed.strip() == events[-1].answer.sentences[0].text
+
+
+@pytest.mark.parametrize(
+    ("question", "message"), [("   ", "empty"), ("x" * 1200, "limit is 1000"), ("?!", "no words")]
+)
+def test_bad_questions(seed_index, embedder, question, message):
+    assistant, _ = _assistant(seed_index, embedder, lambda m: "{}")
+    with pytest.raises(QuestionError, match=message):
+        assistant.ask(question)
+
+
+def test_filters_restrict_the_evidence(seed_index, embedder):
+    assistant, _ = _assistant(seed_index, embedder, lambda m: "{}")
+    events = list(assistant.stream(FIVE_MILLION, filters=assistant.filters(outlet="Amnon")))
+    evidence = events[0].evidence
+    assert evidence and all(e.outlet == "Amnon Free Press" for e in evidence)
+
+
+def test_partial_json_text_extraction():
+    raw = '{"answerable": true, "sentences": [{"evidence": [1], "text": "Kyiv said \\"no\\". '
+    assert partial_texts(raw) == 'Kyiv said "no".'
+    raw += 'Then"}, {"evidence": [2], "text": "Sec'
+    assert partial_texts(raw) == 'Kyiv said "no". Then Sec'
+
+
+def test_parse_output_drops_unknown_ids():
+    raw = json.dumps({"answerable": True, "sentences": [{"evidence": [1, 9], "text": " A  b. "}]})
+    assert parse_output(raw, {1, 2}) == (True, [("A b.", [1])])
+    assert parse_output("not json", {1}) is None

@@ -1,0 +1,61 @@
+"""The support checker on hand-made sentence/passage pairs, with the real embedder."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.text import numbers, sentence_spans
+from qa.verify import SupportChecker
+
+PASSAGE = (
+    "The Alder River Bridge will close for structural repairs for 14 weeks starting on 3 March "
+    "2025, city engineer Dana Okafor said on Tuesday."
+)
+
+
+@pytest.fixture(scope="module")
+def checker(embedder):
+    return SupportChecker(embedder.embed, threshold=0.5)
+
+
+def test_supported_paraphrase(checker):
+    check = checker.check(
+        "The Alder River Bridge will close for 14 weeks from 3 March 2025, Dana Okafor said.",
+        [PASSAGE],
+    )
+    assert check.supported, check.reasons
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("The Alder River Bridge will close for 16 weeks from 3 March 2025.", "number"),
+        ("The Alder River Bridge will close for 14 weeks, Mayor Henrik Sand said.", "name"),
+        ("Ferry workers at the harbour will strike over pay next month.", "content words"),
+    ],
+)
+def test_unsupported(checker, sentence, reason):
+    check = checker.check(sentence, [PASSAGE])
+    assert not check.supported
+    assert any(reason in r for r in check.reasons), check.reasons
+
+
+def test_dropped_hedge_is_not_supported(checker):
+    passage = "Russian leadership may be distributing a document among servicemembers."
+    check = checker.check(
+        "Russian leadership is distributing a document among servicemembers.", [passage]
+    )
+    assert not check.supported and "hedges" in check.reasons[0]
+    assert checker.check("Russian leadership may be distributing a document.", [passage]).supported
+
+
+def test_numbers_and_sentences():
+    assert numbers("five million and 5 million, 300,000 and 9 percent") == {5e6, 3e5, 9.0}
+    text = "Dr. Okafor spoke. The U.S. envoy agreed on Nov. 5. “We will see.” Then 14 weeks."
+    spans = [text[s:e] for s, e in sentence_spans(text)]
+    assert spans == [
+        "Dr. Okafor spoke.",
+        "The U.S. envoy agreed on Nov. 5.",
+        "“We will see.”",
+        "Then 14 weeks.",
+    ]
