@@ -12,7 +12,7 @@ setup:
 demo: setup
 	$(VENV)/bin/twosource --data $(DEMO_DATA) ingest examples/articles
 	$(VENV)/bin/twosource --data $(DEMO_DATA) sources
-	$(VENV)/bin/twosource --data $(DEMO_DATA) search "How long will the Alder River Bridge be closed?" --k 3
+	$(VENV)/bin/twosource --data $(DEMO_DATA) ask "How long will the Alder River Bridge be closed, and from when?"
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -7,7 +7,6 @@ gone. Problems with single files are collected in the report and the other files
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,7 +22,7 @@ from .loaders import find_sidecar, is_sidecar, load_file, supported_format
 from .metadata import build_meta
 from .records import Document, FileProblem, IngestReport
 from .settings import SETTINGS_FILE, Settings
-from .store import IndexWriter, check_compatible, writer_lock
+from .store import IndexWriter, check_compatible, sha256_file, writer_lock
 
 
 @dataclass
@@ -40,14 +39,6 @@ class _Pending:
     size: int
     mtime: float
     replaces: str | None  # doc_id the path pointed to before
-
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def collect_files(paths: list[str | Path], report: IngestReport) -> list[Path]:
@@ -181,8 +172,8 @@ def _ingest_into(
     for path in _progress(files, "Reading files", progress and len(files) > 1):
         try:
             sidecar = find_sidecar(path)
-            file_sha = file_digest(path)
-            sidecar_sha = file_digest(sidecar) if sidecar else ""
+            file_sha = sha256_file(path)
+            sidecar_sha = sha256_file(sidecar) if sidecar else ""
         except OSError as exc:
             report.problems.append(FileProblem(str(path), f"cannot read the file ({exc.strerror})"))
             continue
@@ -272,7 +263,7 @@ def _ingest_into(
             path_str,
             doc.doc_id,
             old["file_sha256"],
-            file_digest(sidecar) if sidecar else "",
+            sha256_file(sidecar) if sidecar else "",
             st.st_size,
             st.st_mtime,
         )

@@ -116,6 +116,13 @@ class AnswerSettings(_Group):
     support_threshold: float = Field(
         0.5, ge=0, le=1, description="Minimum support score for a cited sentence to be kept."
     )
+    corroboration_threshold: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Stricter support score a passage found elsewhere in the archive needs to "
+        "count as corroborating a sentence.",
+    )
 
 
 class Settings(BaseSettings):

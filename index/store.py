@@ -81,10 +81,11 @@ def _faiss():
     return faiss
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in 4 MB blocks (bounded memory for any size)."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
+        for block in iter(lambda: fh.read(1 << 22), b""):
             digest.update(block)
     return digest.hexdigest()
 
@@ -158,7 +159,7 @@ def verify_generation(gen: Path, manifest: dict) -> None:
         path = gen / name
         if not path.is_file() or path.stat().st_size != info["size"]:
             raise IndexCorruptError(f"{path} is missing or has the wrong size — re-ingest")
-        if _sha256(path) != info["sha256"]:
+        if sha256_file(path) != info["sha256"]:
             raise IndexCorruptError(f"{path} does not match its checksum — re-ingest")
 
 
@@ -586,7 +587,7 @@ class IndexWriter:
         for name in (DB_FILE, FAISS_FILE):
             path = self.tmp / name
             _fsync_file(path)
-            files[name] = {"size": path.stat().st_size, "sha256": _sha256(path)}
+            files[name] = {"size": path.stat().st_size, "sha256": sha256_file(path)}
         manifest = {
             "format_version": FORMAT_VERSION,
             "generation": self.number,

@@ -78,7 +78,9 @@ def citation_for(ev: Evidence, url: str = "") -> Citation:
 
 
 class AnswerEngine:
-    def __init__(self, retriever: Retriever, generator_factory, settings, checker=None):
+    def __init__(
+        self, retriever: Retriever, generator_factory, settings, checker=None, corroborator=None
+    ):
         self.retriever = retriever
         self._generator_factory = generator_factory
         self._generator: Generator | None = None
@@ -86,6 +88,7 @@ class AnswerEngine:
         self.checker = checker or SupportChecker(
             retriever.embed_cached, settings.answer.support_threshold
         )
+        self.corroborator = corroborator
 
     @property
     def generator(self) -> Generator:
@@ -133,7 +136,8 @@ class AnswerEngine:
             messages, schema, self.settings.llm.max_tokens, self.settings.llm.temperature
         ):
             if n_deltas == 0:
-                timings["first_token_s"] = time.perf_counter() - t0
+                t_first = time.perf_counter()
+                timings["first_token_s"] = t_first - t0
             n_deltas += 1
             raw += delta
             text = partial_texts(raw)
@@ -142,7 +146,13 @@ class AnswerEngine:
                 shown = text
         timings["generation_s"] = time.perf_counter() - t_gen
         timings["tokens"] = float(n_deltas)
+        if n_deltas > 1:  # decoding speed, after the prompt was processed
+            timings["tokens_per_s"] = (n_deltas - 1) / max(time.perf_counter() - t_first, 1e-9)
         answer = self._finish(q, evidence, raw, timings)
+        if self.corroborator is not None:
+            t_c = time.perf_counter()
+            self.corroborator.assess(answer)
+            timings["corroboration_s"] = time.perf_counter() - t_c
         timings["total_s"] = time.perf_counter() - t0
         yield StreamEvent("answer", answer=answer)
 

@@ -12,9 +12,11 @@ from index.search import Index
 from index.settings import Settings, load_settings
 
 from .answer import AnswerEngine
+from .corroborate import Corroborator
 from .llm import Generator, make_generator
 from .records import Answer, StreamEvent
 from .retrieve import Filters, Retriever
+from .sources import SourceRegistry
 from .verify import SupportChecker, llm_judge
 
 
@@ -47,7 +49,13 @@ class Assistant:
         checker = SupportChecker(
             self.retriever.embed_cached, self.settings.answer.support_threshold
         )
-        self.engine = AnswerEngine(self.retriever, self._make_generator, self.settings, checker)
+        self.registry = SourceRegistry(self.settings.data_dir)
+        self.corroborator = Corroborator(
+            self.retriever, checker, self.registry, self.settings.answer.corroboration_threshold
+        )
+        self.engine = AnswerEngine(
+            self.retriever, self._make_generator, self.settings, checker, self.corroborator
+        )
         if self.settings.llm.judge:
             checker.judge = llm_judge(_Lazy(self.engine))
 

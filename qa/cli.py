@@ -181,6 +181,54 @@ def search(ctx: click.Context, query: str, k: int, as_json: bool) -> None:
 EXIT_ABSTAINED = 10
 
 
+@cli.group()
+def outlets() -> None:
+    """The source registry: mark outlets verified or unreliable (sources.toml in the data dir)."""
+
+
+@outlets.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def outlets_list(ctx: click.Context, as_json: bool) -> None:
+    """Outlets in the index and in the registry, with their status."""
+    from index.store import StoreReader, is_index_dir
+    from qa.sources import SourceRegistry
+
+    settings = _settings(ctx.parent)
+    registry = SourceRegistry(settings.data_dir)
+    counts: dict[str, int] = {}
+    if is_index_dir(Path(settings.data_dir)):
+        reader = StoreReader(Path(settings.data_dir), verify=False)
+        for d in reader.documents():
+            name = d.meta.outlet or "(unknown outlet)"
+            counts[name] = counts.get(name, 0) + 1
+        reader.close()
+    names = sorted(set(counts) | {e.name for e in registry.entries.values()}, key=str.lower)
+    rows = [
+        {"outlet": n, "documents": counts.get(n, 0), "status": registry.status(n)} for n in names
+    ]
+    if as_json:
+        _echo_json(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['status']:10} {r['documents']:4} docs  {r['outlet']}")
+    click.echo(f"registry: {registry.path}")
+
+
+@outlets.command("set")
+@click.argument("outlet")
+@click.argument("status", type=click.Choice(["verified", "unreliable", "unknown"]))
+@click.option("--note", default="", help="Why (shown in the registry file).")
+@click.pass_context
+def outlets_set(ctx: click.Context, outlet: str, status: str, note: str) -> None:
+    """Mark OUTLET as verified, unreliable or unknown."""
+    from qa.sources import SourceRegistry
+
+    settings = _settings(ctx.parent)
+    entry = SourceRegistry(settings.data_dir).set(outlet, status, note)
+    click.echo(f"{entry.name}: {entry.status}")
+
+
 @cli.command()
 @click.argument("question")
 @click.option("--k", "k", type=click.IntRange(1, 50), help="Passages to retrieve (default 6).")
@@ -235,6 +283,68 @@ def ask(
         click.echo(render_answer(answer))
     if answer.status == "abstained":
         ctx.exit(EXIT_ABSTAINED)
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@cli.group("eval")
+def eval_group() -> None:
+    """Measure TwoSource: corroboration flags, conflicting sources."""
+
+
+@eval_group.command("flags")
+@click.option(
+    "--labels",
+    type=click.Path(exists=True, path_type=Path),
+    default=REPO / "eval" / "labels.jsonl",
+    show_default=True,
+)
+@click.option("--demo-dir", type=click.Path(path_type=Path), default=REPO / "examples" / "articles")
+@click.option(
+    "--seed-dir",
+    type=click.Path(path_type=Path),
+    default=REPO.parent / "shared" / "corpus" / "seed-articles",
+)
+@click.option("--json", "as_json", is_flag=True)
+def eval_flags(labels: Path, demo_dir: Path, seed_dir: Path, as_json: bool) -> None:
+    """Flag precision/recall on the labelled claims (fresh temporary indexes)."""
+    from qa.evaluate import evaluate_flags, markdown
+
+    for name, folder in (("demo", demo_dir), ("seed", seed_dir)):
+        if not folder.is_dir():
+            raise click.BadParameter(f"{folder} is not a folder", param_hint=f"--{name}-dir")
+    report = evaluate_flags(labels, {"demo": demo_dir, "seed": seed_dir})
+    if as_json:
+        _echo_json(report)
+        return
+    click.echo(markdown(report))
+    for row in report["rows"]:
+        if row["flagged"] != row["expected_flag"] or row["status"] != row["expected_status"]:
+            click.echo(
+                f"  miss: {row['id']}: got {row['status']} (flagged={row['flagged']}) — "
+                f"{row['reason']}"
+            )
+
+
+@eval_group.command("conflicts")
+@click.option("--dataset", type=click.Choice(["rgb", "ramdocs"]), default="rgb")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option(
+    "--eval-dir",
+    type=click.Path(path_type=Path),
+    default=REPO.parent / "shared" / "eval",
+    show_default=True,
+)
+@click.option("--json", "as_json", is_flag=True)
+def eval_conflicts(dataset: str, limit: int, eval_dir: Path, as_json: bool) -> None:
+    """How often contradicting documents surface as disputed (RGB, RAMDocs)."""
+    from qa.evaluate import evaluate_conflicts, markdown
+
+    if not eval_dir.is_dir():
+        raise click.BadParameter(f"{eval_dir} is not a folder", param_hint="--eval-dir")
+    report = evaluate_conflicts(dataset, eval_dir, limit)
+    click.echo(json.dumps(report, indent=2) if as_json else markdown(report))
 
 
 @cli.command()

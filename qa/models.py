@@ -73,14 +73,6 @@ def _qwen_parts() -> list[Path]:
     return parts
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _stamp(path: Path) -> str:
     st = path.stat()
     return f"{QWEN_SHA256} {st.st_size} {st.st_mtime_ns}"

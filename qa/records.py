@@ -40,6 +40,37 @@ class Citation:
     url: str = ""
 
 
+@dataclass(frozen=True)
+class SourcePassage:
+    """A passage found to support (or contradict) an answer sentence, with who stands behind it."""
+
+    doc_id: str
+    title: str
+    outlet: str
+    published: str
+    start: int
+    end: int
+    quote: str
+    source: str  # the independent-source key: an outlet, or one document when unknown
+    origin: str = ""  # who the passage attributes the claim to ("" = the outlet itself)
+    origin_key: str = ""  # normalised origin identity used for grouping
+    verified: bool = False  # the outlet is marked verified in the source registry
+    unverified_phrase: str = ""  # the passage says the claim is unconfirmed ("could not be…")
+    line: int = 0  # index of its line of evidence (independent group)
+
+
+@dataclass
+class Corroboration:
+    """The two-source rule applied to one sentence."""
+
+    status: str  # corroborated | single-source | disputed | unsupported
+    independent: int  # independent lines of evidence (sources/origins) that support it
+    flagged: bool
+    reason: str
+    supporting: list[SourcePassage] = field(default_factory=list)
+    disputing: list[SourcePassage] = field(default_factory=list)
+
+
 @dataclass
 class Sentence:
     text: str
@@ -47,6 +78,7 @@ class Sentence:
     support: float = 0.0  # 0..1 from the checker
     verdict: str = "supported"  # supported | re-cited | extractive
     notes: list[str] = field(default_factory=list)
+    corroboration: Corroboration | None = None
 
 
 @dataclass
@@ -60,6 +92,7 @@ class Answer:
     message: str = ""  # for abstentions and fallbacks: why
     model: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    corroboration: str = ""  # corroborated | single-source | mixed | disputed ("" if abstained)
 
     @property
     def text(self) -> str:

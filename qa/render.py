@@ -25,9 +25,22 @@ def render_answer(answer: Answer, width: int = 100) -> str:
     if answer.extractive:
         lines.append(f"[extractive] {answer.message}")
         lines.append("")
+    if answer.corroboration:
+        lines.append(f"Corroboration: {answer.corroboration}")
+        lines.append("")
     for s in answer.sentences:
         marks = "".join(f"[{numbers[(c.doc_id, c.start, c.end)]}]" for c in s.citations)
-        lines.append(textwrap.fill(f"{s.text} {marks}", width=width))
+        co = s.corroboration
+        badge = ""
+        if co is not None:
+            badge = f" ⚠ {co.status.upper()}" if co.flagged else f" ✓ {co.independent} sources"
+        lines.append(textwrap.fill(f"{s.text} {marks}{badge}", width=width))
+        if co is not None and (co.flagged or co.status == "corroborated"):
+            lines.append(
+                textwrap.fill(
+                    co.reason, width=width, initial_indent="    ↳ ", subsequent_indent="      "
+                )
+            )
     if answer.removed:
         lines.append("")
         lines.append(

@@ -146,6 +146,8 @@ def stem(word: str) -> str:
             w = w[: -len(suffix)]
             if suffix == "ies":
                 w += "y"
+            elif suffix in ("ing", "ed") and len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
+                w = w[:-1]  # planning → plan, stopped → stop
             break
     return w
 

@@ -17,10 +17,11 @@ import numpy as np
 
 from .text import content_words, entities, numbers, stem
 
+# Words that make a statement uncertain. Attribution ("said", "according to") is not here: who
+# stands behind a claim is tracked separately, as its origin.
 _HEDGE = re.compile(
     r"\b(may|might|could|possibly|reportedly|allegedly|likely|unlikely|unclear|apparently|"
-    r"unconfirmed|unverified|suggests?|claim(s|ed)?|according|reported|said|says|stated|"
-    r"believes?|estimated?|appears?)\b",
+    r"unconfirmed|unverified|perhaps)\b",
     re.IGNORECASE,
 )
 
@@ -30,6 +31,7 @@ class Check:
     supported: bool
     score: float
     reasons: list[str] = field(default_factory=list)
+    coverage: float = 0.0  # share of the sentence's content words found in the passages
 
 
 def _entity_found(name: str, passage_words: set[str], passage_lower: str) -> bool:
@@ -72,7 +74,7 @@ class SupportChecker:
     def _score(self, sentence: str, passages: list[str], cos: float) -> Check:
         reasons: list[str] = []
         if not passages:
-            return Check(False, 0.0, ["no passage cited"])
+            return Check(False, 0.0, ["no passage cited"], 0.0)
         joined = " ".join(passages)
         lower = joined.lower()
         words = set(content_words(joined))
@@ -92,6 +94,7 @@ class SupportChecker:
         if coverage < 0.5 and not (coverage >= 0.35 and cos >= 0.7):
             reasons.append(f"only {coverage:.0%} of its content words are in the cited passages")
         supported = not reasons and score >= self.threshold
+        coverage = round(coverage, 4)
         if supported and self.judge is not None:
             verdict = self.judge(sentence, joined)
             if verdict != "entailed":
@@ -99,7 +102,7 @@ class SupportChecker:
                 supported = False
         if not supported and not reasons:
             reasons.append(f"support score {score:.2f} below {self.threshold:.2f}")
-        return Check(supported, round(score, 4), reasons)
+        return Check(supported, round(score, 4), reasons, coverage)
 
 
 def llm_judge(generator, max_tokens: int = 24) -> Callable[[str, str], str]:

@@ -110,3 +110,59 @@ def test_models_command_reports_packaged_defaults(capsys):
     assert info["llm"]["ok"] and "Qwen2.5" in info["llm"]["name"]
     code, out, _ = run(capsys, "models", "--model", "/nope/model.gguf")
     assert code == 4 and "not found" in out
+
+
+@pytest.fixture
+def seed_data(capsys, tmp_path) -> str:
+    data = str(tmp_path / "data")
+    code, _, _ = run(capsys, "--data", data, "ingest", "-q", str(SEED))
+    assert code == 0
+    return data
+
+
+@pytest.mark.slow
+def test_ask_json_with_a_real_small_model(capsys, seed_data):
+    code, out, _ = run(
+        capsys,
+        "--data",
+        seed_data,
+        "ask",
+        "--model",
+        "smollm2",
+        "--json",
+        "Does Russia need to mobilize five million people to win the war?",
+    )
+    assert code == 0
+    answer = json.loads(out)
+    assert answer["status"] == "answered" and answer["sentences"]
+    for sentence in answer["sentences"]:
+        assert sentence["citations"]
+        for c in sentence["citations"]:
+            assert _cleaned(seed_data, c["doc_id"])[c["start"] : c["end"]] == c["quote"]
+
+
+def test_ask_abstains_with_exit_code_10(capsys, seed_data):
+    code, out, _ = run(
+        capsys, "--data", seed_data, "ask", "--no-stream", "Who won the football World Cup in 2022?"
+    )
+    assert code == 10
+    assert "does not contain an answer" in out and "Closest passages" in out
+
+
+def test_ask_errors(capsys, seed_data, tmp_path):
+    code, _, err = run(capsys, "--data", seed_data, "ask", "   ")
+    assert code == 2 and "question is empty" in err
+    code, _, err = run(
+        capsys,
+        "--data",
+        seed_data,
+        "ask",
+        "--model",
+        str(tmp_path / "no.gguf"),
+        "Does Russia need to mobilize five million people?",
+    )
+    assert code == 4 and "no.gguf not found" in err
+    code, _, err = run(capsys, "--data", seed_data, "ask", "--since", "last week", "Why?")
+    assert code == 2 and "ISO date" in err
+    code, _, err = run(capsys, "--data", str(tmp_path / "none"), "ask", "Anything here?")
+    assert code == 3 and "twosource ingest" in err

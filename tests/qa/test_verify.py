@@ -59,3 +59,22 @@ def test_numbers_and_sentences():
         "“We will see.”",
         "Then 14 weeks.",
     ]
+
+
+def test_judge_can_veto(embedder):
+    vetoing = SupportChecker(
+        embedder.embed, threshold=0.5, judge=lambda claim, passage: "contradicted"
+    )
+    check = vetoing.check("The Alder River Bridge will close for 14 weeks.", [PASSAGE])
+    assert not check.supported and "judged it contradicted" in check.reasons[0]
+
+
+@pytest.mark.slow
+def test_real_model_as_judge(embedder, tmp_path):
+    from index.settings import load_settings
+    from qa.llm import make_generator
+    from qa.verify import llm_judge
+
+    judge = llm_judge(make_generator(load_settings(tmp_path)))
+    assert judge("The bridge will close for 14 weeks.", PASSAGE) == "entailed"
+    assert judge("The bridge will stay open all year.", PASSAGE) != "entailed"

@@ -1,0 +1,186 @@
+"""Answer benchmark: TwoSource vs a stock LangChain RetrievalQA-style chain, same LLM and embedder.
+
+Each pipeline runs in its own subprocess (so peak RSS is its own) over the five seed articles and
+ten questions, and reports retrieval ms, time to first token, full answer time, tokens/s and
+peak RSS. The parent prints both and the ratios.
+
+    .venv/bin/python bench/answer.py [--seed-dir ../shared/corpus/seed-articles] [--model smollm2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+QUESTIONS = [
+    "Does Russia need to mobilize five million people to win the war?",
+    "Why is Putin avoiding a new mobilization wave?",
+    "What did Andriy Chernyak say about Russia's mobilization?",
+    "Why is mobilization in the occupied territories risky for Russia, according to Kovalenko?",
+    "How much has the war cost Russia's budget according to Forbes?",
+    "What did the mobilized personnel from Serpukhov complain about?",
+    "How many settlements did Ukrainian forces retake in the Kharkiv region?",
+    "What did Boris Nadezhdin say about Putin's special operation?",
+    "How many POWs were exchanged on November 24?",
+    "What did the Wall Street Journal report about Putin and mobilization?",
+]
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_twosource(seed: Path, model: str) -> dict:
+    from index.ingest import ingest
+    from index.settings import load_settings
+    from qa.api import Assistant
+
+    data = Path(tempfile.mkdtemp(prefix="bench-ts-"))
+    settings = load_settings(data, llm={"model": model})
+    ingest([seed], settings)
+    assistant = Assistant(settings=settings)
+    assistant.ask(QUESTIONS[0])  # warm-up: model load, BM25 build (not timed)
+    rows = []
+    for q in QUESTIONS:
+        t0 = time.perf_counter()
+        answer = assistant.ask(q)
+        total = time.perf_counter() - t0
+        t = answer.timings
+        rows.append(
+            {
+                "retrieval_ms": 1000 * t.get("retrieval_s", 0.0),
+                "ttft_s": t.get("first_token_s", total),
+                "total_s": total,
+                "tokens_per_s": t.get("tokens_per_s", 0.0),
+                "status": answer.status + ("/extractive" if answer.extractive else ""),
+                "cited": len(answer.citations()),
+            }
+        )
+    return {"rows": rows, "peak_rss_mb": peak_rss_mb()}
+
+
+def run_langchain(seed: Path, model: str) -> dict:
+    from index.embed import hub_offline, resolve_embedder_path
+    from index.settings import load_settings
+    from qa.models import resolve_llm
+
+    hub_offline()
+    from langchain_community.document_loaders import TextLoader
+    from langchain_community.llms import LlamaCpp
+    from langchain_community.vectorstores import FAISS
+    from langchain_core.prompts import PromptTemplate
+    from langchain_huggingface import HuggingFaceEmbeddings
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    gguf = resolve_llm(load_settings(tempfile.mkdtemp(), llm={"model": model}))
+    _, emb_path = resolve_embedder_path("default")
+    embeddings = HuggingFaceEmbeddings(model_name=str(emb_path), model_kwargs={"device": "cpu"})
+    docs = []
+    for path in sorted(seed.glob("*.txt")):
+        docs += TextLoader(str(path), encoding="utf-8").load()
+    chunks = RecursiveCharacterTextSplitter(chunk_size=900, chunk_overlap=150).split_documents(docs)
+    store = FAISS.from_documents(chunks, embeddings)
+    retriever = store.as_retriever(search_kwargs={"k": 4})
+    llm = LlamaCpp(
+        model_path=str(gguf), n_ctx=4096, n_threads=os.cpu_count() or 2, temperature=0.0,
+        max_tokens=360, verbose=False,
+    )
+    # The classic RetrievalQA "stuff" prompt.
+    prompt = PromptTemplate.from_template(
+        "Use the following pieces of context to answer the question at the end. If you don't "
+        "know the answer, just say that you don't know, don't try to make up an answer.\n\n"
+        "{context}\n\nQuestion: {question}\nHelpful Answer:"
+    )
+
+    def ask(q: str) -> tuple[float, float, float, int]:
+        t0 = time.perf_counter()
+        found = retriever.invoke(q)
+        t_ret = time.perf_counter() - t0
+        text = prompt.format(context="\n\n".join(d.page_content for d in found), question=q)
+        first, n = None, 0
+        for _ in llm.stream(text):
+            if first is None:
+                first = time.perf_counter() - t0
+            n += 1
+        total = time.perf_counter() - t0
+        return t_ret, first or total, total, n
+
+    ask(QUESTIONS[0])  # warm-up
+    rows = []
+    for q in QUESTIONS:
+        t_ret, ttft, total, n = ask(q)
+        gen = total - ttft  # decoding time after the first token
+        rows.append(
+            {
+                "retrieval_ms": 1000 * t_ret,
+                "ttft_s": ttft,
+                "total_s": total,
+                "tokens_per_s": ((n - 1) / gen) if gen > 0 and n > 1 else 0.0,
+                "status": "answered (unchecked)",
+                "cited": 0,
+            }
+        )
+    return {"rows": rows, "peak_rss_mb": peak_rss_mb()}
+
+
+def summarise(result: dict) -> dict:
+    rows = result["rows"]
+    med = lambda key: statistics.median(r[key] for r in rows)  # noqa: E731
+    return {
+        "retrieval_ms": med("retrieval_ms"),
+        "ttft_s": med("ttft_s"),
+        "total_s": med("total_s"),
+        "tokens_per_s": med("tokens_per_s"),
+        "peak_rss_mb": result["peak_rss_mb"],
+        "answered": sum(r["status"].startswith("answered") for r in rows),
+        "with_citations": sum(r["cited"] > 0 for r in rows),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed-dir", default=str(REPO.parent / "shared/corpus/seed-articles"))
+    parser.add_argument("--model", default="default", help="'default', 'smollm2' or a .gguf path")
+    parser.add_argument("--pipeline", choices=["twosource", "langchain"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    seed = Path(args.seed_dir)
+    if args.pipeline:
+        runner = run_twosource if args.pipeline == "twosource" else run_langchain
+        print(json.dumps(runner(seed, args.model)))
+        return
+    results = {}
+    for name in ("twosource", "langchain"):
+        print(f"running {name} …", file=sys.stderr)
+        out = subprocess.run(
+            [sys.executable, __file__, "--pipeline", name, "--seed-dir", str(seed),
+             "--model", args.model],
+            capture_output=True, text=True, check=True,
+        )
+        results[name] = summarise(json.loads(out.stdout.strip().splitlines()[-1]))
+    ts, lc = results["twosource"], results["langchain"]
+    print(f"Answer benchmark: {len(QUESTIONS)} questions on the seed articles, model={args.model}, "
+          f"{os.cpu_count()} cores (medians)")
+    print(f"{'metric':22} {'TwoSource':>12} {'LangChain':>12} {'ratio TS/LC':>12}")
+    for key, label in [
+        ("retrieval_ms", "retrieval ms"), ("ttft_s", "first token s"), ("total_s", "full answer s"),
+        ("tokens_per_s", "tokens/s"), ("peak_rss_mb", "peak RSS MB"),
+        ("answered", "answered"), ("with_citations", "with citations"),
+    ]:
+        a, b = ts[key], lc[key]
+        ratio = f"{a / b:.2f}" if b else "—"
+        print(f"{label:22} {a:12.1f} {b:12.1f} {ratio:>12}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,245 @@
+"""Who a passage attributes its claim to, and whether it says the claim is unconfirmed.
+
+Attributions are found in the passage's own sentence ("Hromov stated", "according to ISW",
+"the Wall Street Journal reported", "citing sources"), else in the sentence just before it in
+the same paragraph, else in the document's declared relay ("…, ISW says" headlines, "(Northwind
+Wire)" credits, "found via the WSJ", "according to a report in the Harbour Ledger" near the top).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.metadata import canonical_outlet, outlet_aliases
+from index.records import Document
+
+from .text import sentence_spans
+
+_NAME = r"(?:the\s+)?[A-Z][\w’'.&-]*(?:\s+(?:(?:of|for|and|on|the)\s+)?[A-Z][\w’'.&-]*){0,6}"
+_VERBS = (
+    r"(?:has\s+|had\s+|have\s+)?(?:previously\s+)?(?:reported|reports|said|says|stated|states|"
+    r"claimed|claims|noted|notes|told|announced|confirmed|warned|highlighted|observed|assessed|"
+    r"wrote|found|revealed|estimated|estimates|pointed out|underscored|explained|argued|added|"
+    r"emphasi[sz]ed|insisted|denied|admitted)"
+)
+_PATTERNS = [
+    re.compile(
+        rf"[Aa]ccording to (?:a |the )?(?:report|reports|statement|study|analysis)?\s*"
+        rf"(?:in|by|from|of)?\s*(?P<src>{_NAME})"
+    ),
+    re.compile(rf"(?:as\s+)?(?:cited|reported|quoted|published)\s+by\s+(?P<src>{_NAME})"),
+    re.compile(rf"\bciting\s+(?:a\s+(?:source|report)\s+(?:in|from|by)\s+)?(?P<src>{_NAME})"),
+    re.compile(rf"\bvia\s+(?P<src>{_NAME})"),
+    re.compile(rf"(?P<src>{_NAME}),\s+citing\b"),
+    re.compile(rf"(?P<src>{_NAME}),\s+[^,.;]{{3,80}},\s+{_VERBS}\b"),
+    re.compile(rf"(?P<src>{_NAME}),?\s+{_VERBS}\b"),
+]
+_ABBREVIATION = re.compile(r"\s*\([A-Z]{2,8}\)")
+_PRONOUNS = {"he", "she", "they", "it", "we", "i", "this", "that", "these", "those", "there"}
+_GENERIC = {
+    "sources",
+    "source",
+    "officials",
+    "reports",
+    "experts",
+    "analysts",
+    "media",
+    "some",
+    "many",
+    "people",
+    "residents",
+    "critics",
+    "others",
+}
+
+UNVERIFIED = re.compile(
+    r"(unable to (?:obtain|find) any (?:corroboration|confirmation)|"
+    r"could not (?:be )?(?:independently )?(?:verif|confirm|corroborat)|"
+    r"cannot (?:be )?(?:independently )?(?:verif|confirm|corroborat)|"
+    r"has not been (?:independently )?(?:verified|confirmed|corroborated)|"
+    r"(?:was|were) not (?:independently )?(?:verified|confirmed)|"
+    r"no independent (?:confirmation|verification|corroboration)|"
+    r"\bunconfirmed\b|\bunverified\b|\ballegedly\b|could not immediately confirm|"
+    r"did not respond to (?:a )?requests? for comment)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Origin:
+    key: str  # normalised identity ("outlet:the wall street journal", "person:hromov")
+    label: str  # as shown to a user
+
+
+def _strip_article(name: str) -> str:
+    return re.sub(r"^(the|a|an)\s+", "", name.strip(" ,.;:"), flags=re.IGNORECASE)
+
+
+def normalise_origin(name: str, known_outlets: dict[str, str]) -> Origin | None:
+    """Map a name to an origin key; known outlets (alias table or the index) become outlets."""
+    raw = _strip_article(name)
+    if not raw or raw.lower() in _PRONOUNS or raw.lower() in _GENERIC:
+        return None
+    aliases = outlet_aliases()
+    if raw.lower() in aliases:
+        canon = aliases[raw.lower()]
+        return Origin(f"outlet:{canon.lower()}", canon)
+    last = raw.split()[-1].lower().strip("’'s")
+    for outlet_lower, outlet in known_outlets.items():
+        if raw.lower() == outlet_lower or (len(last) > 3 and outlet_lower.split()[-1] == last):
+            return Origin(f"outlet:{outlet_lower}", outlet)
+    if raw.lower() in ("institute",):  # "the Institute" in a text that already names ISW
+        return None
+    words = raw.split()
+    if len(words) >= 2 and all(w[:1].isupper() for w in words[-2:]):
+        return Origin(f"name:{words[-1].lower()}", " ".join(words[-2:]))
+    return Origin(f"name:{last}", raw)
+
+
+def attributions(text: str, known_outlets: dict[str, str]) -> list[Origin]:
+    found: list[Origin] = []
+    text = _ABBREVIATION.sub("", text)  # "The Wall Street Journal (WSJ), citing…"
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            origin = normalise_origin(m.group("src"), known_outlets)
+            if origin and origin not in found:
+                found.append(origin)
+    return found
+
+
+def relay_origin(
+    doc: Document, removed: list[tuple[str, str]], known: dict[str, str]
+) -> Origin | None:
+    """The outlet or person a whole document declares it relays, if any."""
+    title = doc.meta.title
+    m = re.search(rf",\s*(?P<src>{_NAME})\s+(?:says|said|reports|reported)\s*$", title)
+    if m:
+        origin = normalise_origin(m.group("src"), known)
+        if origin:
+            return origin
+    for line, why in removed:
+        if why == "credit line":
+            origin = normalise_origin(line.strip("() "), known)
+            if origin:
+                return origin
+    head = doc.cleaned_text[:600]
+    for pattern in (
+        re.compile(rf"according to a report (?:in|by|from) (?P<src>{_NAME})"),
+        re.compile(rf"\bfound via (?P<src>{_NAME})"),
+    ):
+        m = pattern.search(head) or pattern.search(doc.cleaned_text)
+        if m:
+            origin = normalise_origin(m.group("src"), known)
+            if origin:
+                return origin
+    return None
+
+
+def paragraph_of(text: str, start: int, end: int) -> tuple[int, int]:
+    p0 = text.rfind("\n", 0, start) + 1
+    p1 = text.find("\n", end)
+    return p0, len(text) if p1 < 0 else p1
+
+
+def passage_origin(
+    doc: Document, start: int, end: int, known: dict[str, str], relay: Origin | None
+) -> Origin | None:
+    text = doc.cleaned_text
+    own = attributions(text[start:end], known)
+    if own:
+        return own[0]
+    p0, _ = paragraph_of(text, start, end)
+    before = [s for s in sentence_spans(text, p0, start) if s[1] <= start]
+    if before:
+        prev = attributions(text[before[-1][0] : before[-1][1]], known)
+        if prev:
+            return prev[0]
+    return relay
+
+
+_GENERIC = _GENERIC | {
+    "claim",
+    "report",
+    "information",
+    "figure",
+    "account",
+    "allegation",
+    "detail",
+    "statement",
+    "unable",
+    "obtain",
+    "corroboration",
+    "independent",
+    "independently",
+    "verif",
+    "verifi",
+    "confirm",
+    "confirmation",
+    "corroborat",
+    "respond",
+    "request",
+    "comment",
+    "additional",
+    "provid",
+    "immediately",
+    "reporting",
+}
+
+
+def _disclaimer_applies(disclaimer: str, passage: str) -> bool:
+    """A disclaimer covers the passage when it names nothing specific ("The claim could not be
+    verified") or shares a specific word with it ("…corroboration about the document")."""
+    from .text import content_words
+
+    specific = {w for w in content_words(disclaimer) if w not in _GENERIC and len(w) > 3}
+    specific = {w for w in specific if not any(w.startswith(g) for g in ("verif", "corrobor"))}
+    if not specific:
+        return True
+    return bool(specific & set(content_words(passage)))
+
+
+def self_unverified(doc: Document, start: int, end: int) -> str:
+    """The phrase by which the passage says the claim is unconfirmed, or ''.
+
+    Looks at the passage itself, the rest of its paragraph and the first sentence of the next
+    one (where reporters put "The claim could not be independently verified."); a disclaimer
+    elsewhere in the paragraph counts only if it is about the passage's subject.
+    """
+    text = doc.cleaned_text
+    passage = text[start:end]
+    p0, p1 = paragraph_of(text, start, end)
+    spans = sentence_spans(text, p0, p1)
+    nxt = [sp for sp in sentence_spans(text, p1, min(len(text), p1 + 600)) if sp[0] > p1]
+    spans += nxt[:1]
+    for s, e in spans:
+        sentence = text[s:e]
+        m = UNVERIFIED.search(sentence)
+        if not m:
+            continue
+        inside = s < end and e > start
+        if inside or _disclaimer_applies(sentence, passage):
+            stop = m.end()
+            while stop < len(sentence) and sentence[stop].isalpha():
+                stop += 1
+            return sentence[m.start() : stop]
+    return ""
+
+
+def known_outlets(outlets: list[str]) -> dict[str, str]:
+    table = {o.lower(): o for o in outlets if o}
+    for canonical in set(outlet_aliases().values()):
+        table.setdefault(canonical.lower(), canonical)
+    return table
+
+
+__all__ = [
+    "UNVERIFIED",
+    "Origin",
+    "attributions",
+    "canonical_outlet",
+    "known_outlets",
+    "passage_origin",
+    "relay_origin",
+    "self_unverified",
+]
