@@ -93,8 +93,12 @@ def run_langchain(seed: Path, model: str) -> dict:
     store = FAISS.from_documents(chunks, embeddings)
     retriever = store.as_retriever(search_kwargs={"k": 4})
     llm = LlamaCpp(
-        model_path=str(gguf), n_ctx=4096, n_threads=os.cpu_count() or 2, temperature=0.0,
-        max_tokens=360, verbose=False,
+        model_path=str(gguf),
+        n_ctx=4096,
+        n_threads=os.cpu_count() or 2,
+        temperature=0.0,
+        max_tokens=360,
+        verbose=False,
     )
     # The classic RetrievalQA "stuff" prompt.
     prompt = PromptTemplate.from_template(
@@ -163,19 +167,35 @@ def main() -> None:
     for name in ("twosource", "langchain"):
         print(f"running {name} …", file=sys.stderr)
         out = subprocess.run(
-            [sys.executable, __file__, "--pipeline", name, "--seed-dir", str(seed),
-             "--model", args.model],
-            capture_output=True, text=True, check=True,
+            [
+                sys.executable,
+                __file__,
+                "--pipeline",
+                name,
+                "--seed-dir",
+                str(seed),
+                "--model",
+                args.model,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         results[name] = summarise(json.loads(out.stdout.strip().splitlines()[-1]))
     ts, lc = results["twosource"], results["langchain"]
-    print(f"Answer benchmark: {len(QUESTIONS)} questions on the seed articles, model={args.model}, "
-          f"{os.cpu_count()} cores (medians)")
+    print(
+        f"Answer benchmark: {len(QUESTIONS)} questions on the seed articles, model={args.model}, "
+        f"{os.cpu_count()} cores (medians)"
+    )
     print(f"{'metric':22} {'TwoSource':>12} {'LangChain':>12} {'ratio TS/LC':>12}")
     for key, label in [
-        ("retrieval_ms", "retrieval ms"), ("ttft_s", "first token s"), ("total_s", "full answer s"),
-        ("tokens_per_s", "tokens/s"), ("peak_rss_mb", "peak RSS MB"),
-        ("answered", "answered"), ("with_citations", "with citations"),
+        ("retrieval_ms", "retrieval ms"),
+        ("ttft_s", "first token s"),
+        ("total_s", "full answer s"),
+        ("tokens_per_s", "tokens/s"),
+        ("peak_rss_mb", "peak RSS MB"),
+        ("answered", "answered"),
+        ("with_citations", "with citations"),
     ]:
         a, b = ts[key], lc[key]
         ratio = f"{a / b:.2f}" if b else "—"
