@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from index.ingest import ingest
+from index.records import Document, IngestReport
 from index.search import Index
 from index.settings import Settings, load_settings
 
@@ -42,10 +44,20 @@ class Assistant:
         **overrides,
     ):
         self.settings = settings or load_settings(data_dir, **overrides)
-        self.index = Index(self.settings)
-        self.retriever = Retriever(self.index)
         self._generator = generator
         self._progress = progress
+        self._open()
+
+    def reload(self) -> None:
+        """Re-open the index after an ingest (the loaded model is kept)."""
+        embedder = self.index._embedder
+        self.index.close()
+        self._open()
+        self.index._embedder = embedder
+
+    def _open(self) -> None:
+        self.index = Index(self.settings)
+        self.retriever = Retriever(self.index)
         checker = SupportChecker(
             self.retriever.embed_cached, self.settings.answer.support_threshold
         )
@@ -58,6 +70,22 @@ class Assistant:
         )
         if self.settings.llm.judge:
             checker.judge = llm_judge(_Lazy(self.engine))
+
+    def ingest(self, paths: list[str | Path]) -> IngestReport:
+        """Ingest files into this assistant's index and start using the new version."""
+        report = ingest(paths, self.settings, embedder=self.index.embedder)
+        self.reload()
+        return report
+
+    def documents(self) -> list[Document]:
+        return self.index.documents()
+
+    def model_info(self) -> str:
+        from .models import describe_llm
+
+        info = describe_llm(self.settings)
+        where = str(info.path) if info.path else info.detail
+        return f"{info.name} ({info.source}) — {where}"
 
     def _make_generator(self) -> Generator:
         if self._generator is None:

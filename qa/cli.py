@@ -288,6 +288,27 @@ def ask(
 REPO = Path(__file__).resolve().parents[1]
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--model", help="A .gguf file, 'default' or 'smollm2'.")
+@click.option("--llm-url", help="Base URL of an OpenAI-compatible server instead of a local model.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, model: str | None, llm_url: str | None) -> None:
+    """Start the web chat (Gradio) on http://HOST:PORT."""
+    from app import launch
+    from qa.api import Assistant
+
+    llm = {k: v for k, v in {"model": model, "url": llm_url}.items() if v}
+    assistant = Assistant(settings=_settings(ctx, llm=llm or None), progress=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(
+            f"Warning: serving on {host}: anyone who can reach it can read your archive.", err=True
+        )
+    click.echo(f"TwoSource web chat on http://{host}:{port} (Ctrl+C to stop)", err=True)
+    launch(assistant, host, port)
+
+
 @cli.group("eval")
 def eval_group() -> None:
     """Measure TwoSource: corroboration flags, conflicting sources."""
