@@ -26,8 +26,8 @@ class Evidence:
 
 
 @dataclass(frozen=True)
-class Citation:
-    """Where a sentence's support lives: a document span and its verbatim quote."""
+class Quote:
+    """A span ``[start, end)`` of a document's cleaned text and its verbatim text."""
 
     doc_id: str
     title: str
@@ -36,21 +36,20 @@ class Citation:
     start: int
     end: int
     quote: str
+
+
+@dataclass(frozen=True)
+class Citation(Quote):
+    """Where a sentence's support lives: a document span and its verbatim quote."""
+
     eid: int = 0
     url: str = ""
 
 
 @dataclass(frozen=True)
-class SourcePassage:
+class SourcePassage(Quote):
     """A passage found to support (or contradict) an answer sentence, with who stands behind it."""
 
-    doc_id: str
-    title: str
-    outlet: str
-    published: str
-    start: int
-    end: int
-    quote: str
     source: str  # the independent-source key: an outlet, or one document when unknown
     origin: str = ""  # who the passage attributes the claim to ("" = the outlet itself)
     origin_key: str = ""  # normalised origin identity used for grouping
