@@ -140,7 +140,7 @@ def create_app(assistant: Assistant, max_upload_mb: float | None = None):
             accepted.append(dest)
         if accepted:
             try:
-                report = assistant.ingest(accepted)
+                report = assistant.ingest(accepted, progress=True)  # tqdm bars → gr.Progress
             except TwoSourceError as exc:
                 messages.append(f"✗ {exc}")
             else:

@@ -71,9 +71,9 @@ class Assistant:
         if self.settings.llm.judge:
             checker.judge = llm_judge(_Lazy(self.engine))
 
-    def ingest(self, paths: list[str | Path]) -> IngestReport:
+    def ingest(self, paths: list[str | Path], progress: bool = False) -> IngestReport:
         """Ingest files into this assistant's index and start using the new version."""
-        report = ingest(paths, self.settings, embedder=self.index.embedder)
+        report = ingest(paths, self.settings, progress=progress, embedder=self.index.embedder)
         self.reload()
         return report
 
