@@ -178,9 +178,16 @@ class AnswerEngine:
         checks = self.checker.check_many(pairs)
         kept: list[Sentence] = []
         removed: list[Sentence] = []
+        seen: set[str] = set()
         for (text, ids), check in zip(items, checks, strict=True):
+            key = " ".join(text.lower().split())
+            if key in seen:  # small models repeat themselves
+                continue
+            seen.add(key)
             cites = [citation_for(by_id[i]) for i in ids]
             if check.supported:
+                ids = self._minimal_support(text, ids, by_id)
+                cites = [citation_for(by_id[i]) for i in ids]
                 kept.append(Sentence(text, cites, check.score, "supported"))
                 continue
             better = self._recite(text, evidence)
@@ -202,6 +209,19 @@ class AnswerEngine:
                 q, evidence, timings, "no sentence of the model's answer was supported", removed
             )
         return Answer(q, "answered", kept, False, evidence, removed, model=model, timings=timings)
+
+    def _minimal_support(self, text: str, ids: list[int], by_id: dict[int, Evidence]) -> list[int]:
+        """Drop cited passages the sentence does not need: a citation stays only if the
+        sentence is no longer supported without it."""
+        ids = list(ids)
+        if len(ids) < 2:
+            return ids
+        alone = self.checker.check_many([(text, [by_id[i].text]) for i in ids])
+        for i, _ in sorted(zip(ids, alone, strict=True), key=lambda x: x[1].score):
+            rest = [j for j in ids if j != i]
+            if rest and self.checker.check(text, [by_id[j].text for j in rest]).supported:
+                ids = rest
+        return ids
 
     def _recite(self, text: str, evidence: list[Evidence]) -> tuple[Evidence, float] | None:
         checks = self.checker.check_many([(text, [e.text]) for e in evidence])

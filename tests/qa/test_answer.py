@@ -144,3 +144,19 @@ def test_parse_output_drops_unknown_ids():
     raw = json.dumps({"answerable": True, "sentences": [{"evidence": [1, 9], "text": " A  b. "}]})
     assert parse_output(raw, {1, 2}) == (True, [("A b.", [1])])
     assert parse_output("not json", {1}) is None
+
+
+def test_unneeded_citations_and_repeated_sentences_are_dropped(seed_index, embedder):
+    def respond(messages):
+        passages = passages_in(messages)
+        eid, text = _first_with(passages, "five million")
+        other = next(i for i in passages if i != eid and "five million" not in passages[i])
+        sentence = {"evidence": [eid, other], "text": text.split("[")[0]}
+        return json.dumps({"answerable": True, "sentences": [sentence, sentence]})
+
+    assistant, _ = _assistant(seed_index, embedder, respond)
+    answer = assistant.ask(FIVE_MILLION)
+    assert len(answer.sentences) == 1
+    cites = answer.sentences[0].citations
+    assert len(cites) == 1 and "five million" in cites[0].quote
+    assert_quotes_exact(answer, assistant.index)
