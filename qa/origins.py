@@ -199,31 +199,52 @@ def _disclaimer_applies(disclaimer: str, passage: str) -> bool:
     return bool(specific & set(content_words(passage)))
 
 
-def self_unverified(doc: Document, start: int, end: int) -> str:
-    """The phrase by which the passage says the claim is unconfirmed, or ''.
+def _disclaimers(doc: Document) -> list[tuple[int, int, str]]:
+    """Sentences of a document that say something is unconfirmed, with the phrase."""
+    key = (doc.doc_id, len(doc.cleaned_text))
+    if key not in _DISCLAIMER_CACHE:
+        text = doc.cleaned_text
+        found = []
+        for s, e in sentence_spans(text):
+            m = UNVERIFIED.search(text[s:e])
+            if m:
+                stop = s + m.end()
+                while stop < e and text[stop].isalpha():
+                    stop += 1
+                found.append((s, e, text[s + m.start() : stop]))
+        if len(_DISCLAIMER_CACHE) > 10_000:
+            _DISCLAIMER_CACHE.clear()
+        _DISCLAIMER_CACHE[key] = found
+    return _DISCLAIMER_CACHE[key]
 
-    Looks at the passage itself, the rest of its paragraph and the first sentence of the next
-    one (where reporters put "The claim could not be independently verified."); a disclaimer
-    elsewhere in the paragraph counts only if it is about the passage's subject.
+
+_DISCLAIMER_CACHE: dict[tuple[str, int], list[tuple[int, int, str]]] = {}
+
+
+def self_unverified(doc: Document, start: int, end: int) -> str:
+    """The phrase by which the article says this passage's claim is unconfirmed, or ''.
+
+    A disclaimer inside the passage counts; one in its paragraph or just after it counts when
+    it names nothing specific or shares a specific word with the passage ("…no corroboration
+    about the document"); one elsewhere in the article counts only when it names nothing
+    specific ("The claim could not be independently verified.").
     """
     text = doc.cleaned_text
     passage = text[start:end]
     p0, p1 = paragraph_of(text, start, end)
-    spans = sentence_spans(text, p0, p1)
-    nxt = [sp for sp in sentence_spans(text, p1, min(len(text), p1 + 600)) if sp[0] > p1]
-    spans += nxt[:1]
-    for s, e in spans:
-        sentence = text[s:e]
-        m = UNVERIFIED.search(sentence)
-        if not m:
-            continue
-        inside = s < end and e > start
-        if inside or _disclaimer_applies(sentence, passage):
-            stop = m.end()
-            while stop < len(sentence) and sentence[stop].isalpha():
-                stop += 1
-            return sentence[m.start() : stop]
+    for s, e, phrase in _disclaimers(doc):
+        if s < end and e > start:
+            return phrase  # the passage hedges itself
+        near = p0 <= s < p1 + 300
+        if _disclaimer_applies(text[s:e], passage) and (near or _generic(text[s:e])):
+            return phrase
     return ""
+
+
+def _generic(disclaimer: str) -> bool:
+    from .text import content_words
+
+    return not {w for w in content_words(disclaimer) if w not in _GENERIC and len(w) > 3}
 
 
 def known_outlets(outlets: list[str]) -> dict[str, str]:
