@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from html import escape
 from pathlib import Path
 
 from index.errors import TwoSourceError
@@ -109,7 +110,7 @@ def create_app(assistant: Assistant, max_upload_mb: float | None = None):
                     turn["html"] = answer_html(answer, len(turns), texts, urls)
                 yield chat_html(turns), turns, ""
         except TwoSourceError as exc:
-            turn["html"] = f'<div class="ts-error">{_escape(str(exc))}</div>'
+            turn["html"] = f'<div class="ts-error">{escape(str(exc))}</div>'
             yield chat_html(turns), turns, ""
 
     def save_status(outlet, status):
@@ -213,12 +214,6 @@ def create_app(assistant: Assistant, max_upload_mb: float | None = None):
         add.click(ingest_files, [files], [table, ingest_log, outlet_dd], concurrency_limit=1)
     demo.queue(default_concurrency_limit=1, max_size=32)
     return demo
-
-
-def _escape(text: str) -> str:
-    from html import escape
-
-    return escape(text)
 
 
 def launch(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, block: bool = True):
