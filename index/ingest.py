@@ -16,7 +16,7 @@ import numpy as np
 from . import dedup
 from .chunking import split_text
 from .clean import CLEANER_VERSION, clean_text
-from .embed import Embedder, SentenceTransformerEmbedder, embed_texts, embedder_identity
+from .embed import Embedder, embed_texts, embedder_identity, index_precision, load_embedder
 from .errors import DocumentError, IndexMismatchError
 from .loaders import find_sidecar, is_sidecar, load_file, supported_format
 from .metadata import build_meta
@@ -209,7 +209,7 @@ def _ingest_into(
         return None
 
     if pending and embedder is None:
-        embedder = SentenceTransformerEmbedder(settings.embedding.model, settings.embedding.threads)
+        embedder = load_embedder(settings, index_precision(writer.manifest), progress=progress)
     identity = writer.manifest.get("embedder") or {}
     if pending:  # only a model that will embed something is checked (and loaded)
         identity = {**embedder_identity(embedder), "setting": settings.embedding.model}

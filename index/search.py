@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .embed import Embedder, SentenceTransformerEmbedder
+from .embed import Embedder, index_precision, load_embedder
 from .errors import IndexMismatchError
 from .records import Document, Hit
 from .settings import Settings, load_settings
@@ -37,9 +37,7 @@ class Index:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = SentenceTransformerEmbedder(
-                self.settings.embedding.model, self.settings.embedding.threads
-            )
+            self._embedder = load_embedder(self.settings, index_precision(self.manifest))
             built = self.manifest.get("embedder", {})
             if built and built.get("fingerprint") != self._embedder.fingerprint:
                 raise IndexMismatchError(

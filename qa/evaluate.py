@@ -1,4 +1,4 @@
-"""Evaluation of the two-source rule.
+"""Evaluation of the two-source rule and of the support checker.
 
 - ``flags``: our own labelled claims (``eval/labels.jsonl``) over the demo corpus and the seed
   articles: flag precision/recall, status accuracy, recall of the expected supporting documents.
@@ -6,7 +6,9 @@
   documents go into a fresh index as separate outlets; the claim carrying the true answer and
   the claim carrying the false one must both come out *disputed* (never corroborated fact).
 
-Both run offline with the embedder only (no LLM), so they are deterministic and fast.
+- ``support``: the citation support checker against WiCE's human entailment labels.
+
+All run offline with the embedder only (no LLM), so they are deterministic and fast.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from index.embed import Embedder, SentenceTransformerEmbedder
+from index.embed import Embedder, load_embedder
 from index.ingest import ingest
 from index.settings import load_settings
 
@@ -56,7 +58,7 @@ def evaluate_flags(
     labels: Path, corpora: dict[str, Path], embedder: Embedder | None = None
 ) -> dict:
     """Score corroboration flags against labelled claims."""
-    embedder = embedder or SentenceTransformerEmbedder()
+    embedder = embedder or load_embedder(load_settings())
     rows = [json.loads(line) for line in labels.read_text().splitlines() if line.strip()]
     results = []
     by_setup: dict[tuple[str, tuple[str, ...]], list[dict]] = {}
@@ -157,7 +159,7 @@ def evaluate_conflicts(
     dataset: str, eval_dir: Path, limit: int = 20, embedder: Embedder | None = None
 ) -> dict:
     """Rate at which contradicting documents surface as *disputed*."""
-    embedder = embedder or SentenceTransformerEmbedder()
+    embedder = embedder or load_embedder(load_settings())
     if dataset == "rgb":
         cases = _rgb_cases(eval_dir / "rgb_en_fact" / "en_fact.jsonl", limit)
     elif dataset == "ramdocs":
@@ -193,6 +195,64 @@ def evaluate_conflicts(
     }
 
 
+def evaluate_support(eval_dir: Path, limit: int = 0, embedder: Embedder | None = None) -> dict:
+    """The citation support checker against WiCE's human labels (Kamoi et al., EMNLP 2023).
+
+    Two pair sets per claim: the claim with its gold supporting sentences (gold: supported iff
+    the claim is labelled ``supported``; ``partially_supported`` means some part is not in the
+    evidence, which our checker must not pass), and the claim with up to five sentences of the
+    same page outside every supporting set (gold: not supported) — the hard negatives a wrong
+    citation would produce.
+    """
+    from .verify import SupportChecker
+
+    embedder = embedder or load_embedder(load_settings())
+    lines = (eval_dir / "wice" / "claim_dev.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]
+    if limit:
+        records = records[:limit]
+    pairs: list[tuple[str, list[str]]] = []
+    gold: list[bool] = []
+    kinds: list[str] = []
+    for rec in records:
+        evidence = rec["evidence"]
+        support = sorted({i for group in rec["supporting_sentences"] for i in group})
+        if support:
+            pairs.append((rec["claim"], [evidence[i] for i in support if i < len(evidence)]))
+            gold.append(rec["label"] == "supported")
+            kinds.append(rec["label"])
+        others = [
+            s
+            for i, s in enumerate(evidence)
+            if i not in support and not s.startswith("(meta data)") and len(s) > 40
+        ][:5]
+        if others:
+            pairs.append((rec["claim"], others))
+            gold.append(False)
+            kinds.append("other sentences")
+    checker = SupportChecker(embedder.embed)
+    predicted = [c.supported for c in checker.check_many(pairs)]
+    tp = sum(p and g for p, g in zip(predicted, gold, strict=True))
+    fp = sum(p and not g for p, g in zip(predicted, gold, strict=True))
+    fn = sum(g and not p for p, g in zip(predicted, gold, strict=True))
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    by_kind = {}
+    for kind in sorted(set(kinds)):
+        idx = [i for i, k in enumerate(kinds) if k == kind]
+        by_kind[f"passed_{kind.replace(' ', '_')}"] = sum(predicted[i] for i in idx) / len(idx)
+    return {
+        "dataset": "wice",
+        "claims": len(records),
+        "pairs": len(pairs),
+        "accuracy": sum(p == g for p, g in zip(predicted, gold, strict=True)) / len(pairs),
+        "precision": precision,
+        "recall": recall,
+        "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+        **by_kind,
+    }
+
+
 def markdown(report: dict) -> str:
     lines = ["| metric | value |", "|---|---|"]
     for key, value in report.items():
@@ -211,4 +271,4 @@ def default_eval_dir() -> Path:
     return here.parent / "shared" / "eval"
 
 
-__all__ = ["evaluate_conflicts", "evaluate_flags", "markdown"]
+__all__ = ["evaluate_conflicts", "evaluate_flags", "evaluate_support", "markdown"]

@@ -48,10 +48,16 @@ def _isolated_dirs(tmp_path, monkeypatch, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def embedder():
-    from index.embed import SentenceTransformerEmbedder
+def embedder(tmp_path_factory):
+    """The product's default embedder (ONNX Runtime, int8), exported once per session."""
+    from index.embed import load_embedder
+    from index.settings import load_settings
 
-    return SentenceTransformerEmbedder("default", threads=2)
+    settings = load_settings(
+        tmp_path_factory.mktemp("embedder-settings"),
+        models_dir=tmp_path_factory.getbasetemp() / "models",
+    )
+    return load_embedder(settings)
 
 
 @pytest.fixture
