@@ -343,10 +343,12 @@ def load_embedder(settings, precision: str | None = None, progress: bool = False
     precision = precision or cfg.precision
     if cfg.runtime == "torch":
         if precision != "fp32":
-            raise ValueError(
-                f"int8 embeddings need embedding.runtime = 'onnx' (this index was built with "
-                f"{precision} vectors)"
+            where = (
+                "this index was built with them"
+                if cfg.precision != precision
+                else ("embedding.precision is int8; set it to fp32 for a new index")
             )
+            raise ValueError(f"int8 embeddings need embedding.runtime = 'onnx' ({where})")
         return SentenceTransformerEmbedder(cfg.model, cfg.threads)
     return OnnxEmbedder(
         cfg.model,

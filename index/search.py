@@ -19,7 +19,9 @@ class Index:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None, verify: bool = True):
         self.settings = settings
-        self.reader = StoreReader(Path(settings.data_dir), verify=verify)
+        self.reader = StoreReader(
+            Path(settings.data_dir), verify=verify, nprobe=settings.index.nprobe
+        )
         chunking = {"size": settings.chunking.size, "overlap": settings.chunking.overlap}
         check_compatible(
             self.reader.manifest, settings.embedding.model, chunking, settings.data_dir

@@ -219,8 +219,9 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
 class StoreReader:
     """Read-only view of one generation: documents, chunks and the FAISS index."""
 
-    def __init__(self, data_dir: Path, verify: bool = True):
+    def __init__(self, data_dir: Path, verify: bool = True, nprobe: int | None = None):
         self.data_dir = Path(data_dir)
+        self.nprobe = nprobe  # None: as saved when the index was built
         self.gen = current_generation(self.data_dir)
         self.manifest = read_manifest(self.gen)
         if self.manifest.get("format_version") != FORMAT_VERSION:
@@ -305,8 +306,10 @@ class StoreReader:
                     f"{self.gen}: the FAISS index holds {self._faiss_index.ntotal} vectors but the "
                     f"store has {self.count('chunks')} chunks — re-ingest"
                 )
-            if hasattr(self._faiss_index, "nprobe"):
-                self._faiss_index.nprobe = int(self.manifest.get("nprobe", 16))
+            if self.manifest.get("faiss") == "ivf-sq8":
+                # The IVF index sits inside an IndexIDMap2: set nprobe on the inner index.
+                ivf = faiss.extract_index_ivf(self._faiss_index)
+                ivf.nprobe = int(self.nprobe or self.manifest.get("nprobe", 16))
         return self._faiss_index
 
     def search_vector(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:

@@ -175,7 +175,9 @@ class AnswerEngine:
         if not answerable or not items:
             return self._fallback(q, evidence, timings, "the model found no answer")
         pairs = [(text, [by_id[i].text for i in ids]) for text, ids in items]
-        checks = self.checker.check_many(pairs)
+        checks = self.checker.check_many(
+            pairs, [_sources(by_id[i] for i in ids) for _, ids in items]
+        )
         kept: list[Sentence] = []
         removed: list[Sentence] = []
         seen: set[str] = set()
@@ -216,15 +218,23 @@ class AnswerEngine:
         ids = list(ids)
         if len(ids) < 2:
             return ids
-        alone = self.checker.check_many([(text, [by_id[i].text]) for i in ids])
+        alone = self.checker.check_many(
+            [(text, [by_id[i].text]) for i in ids], [_sources([by_id[i]]) for i in ids]
+        )
         for i, _ in sorted(zip(ids, alone, strict=True), key=lambda x: x[1].score):
             rest = [j for j in ids if j != i]
-            if rest and self.checker.check(text, [by_id[j].text for j in rest]).supported:
+            passages = [by_id[j].text for j in rest]
+            if (
+                rest
+                and self.checker.check(text, passages, _sources(by_id[j] for j in rest)).supported
+            ):
                 ids = rest
         return ids
 
     def _recite(self, text: str, evidence: list[Evidence]) -> tuple[Evidence, float] | None:
-        checks = self.checker.check_many([(text, [e.text]) for e in evidence])
+        checks = self.checker.check_many(
+            [(text, [e.text]) for e in evidence], [_sources([e]) for e in evidence]
+        )
         best = max(
             ((e, c.score) for e, c in zip(evidence, checks, strict=True) if c.supported),
             key=lambda x: x[1],
@@ -263,3 +273,8 @@ class AnswerEngine:
 
     def _abstain(self, q: str, evidence: list[Evidence], timings: dict) -> Answer:
         return Answer(q, "abstained", [], False, evidence, message=ABSTAIN_MESSAGE, timings=timings)
+
+
+def _sources(evidence) -> str:
+    """Outlets and titles of cited passages: names a sentence may use to attribute a claim."""
+    return " ".join(f"{e.outlet}. {e.title}." for e in evidence)

@@ -363,7 +363,6 @@ def score_answer(assistant: Assistant, q: Query, answer) -> dict:
         "multi_outlet_gold": len(set(q.gold_outlets)) >= 2,
         "uses_all_gold": bool(gold) and gold <= set(cited_urls),
         "corroboration": answer.corroboration,
-        "seconds": round(answer.timings.get("total_s", 0.0), 2),
         "answer": answer.text,
         "gold_answer": q.answer,
     }
@@ -421,8 +420,11 @@ def evaluate_answers(
     with multihop_assistant(data, embedder, work, **overrides) as assistant:
         model = assistant.model_info()
         for i, q in enumerate(queries):
+            t0 = time.perf_counter()
             answer = assistant.ask(q.question)
-            rows.append(score_answer(assistant, q, answer))
+            row = score_answer(assistant, q, answer)
+            row["seconds"] = round(time.perf_counter() - t0, 2)
+            rows.append(row)
             if progress:
                 progress(i + 1, len(queries))
     return {"dataset": "multihop_rag", "model": model, **summarise_answers(rows), "rows": rows}

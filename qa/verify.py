@@ -55,11 +55,17 @@ class SupportChecker:
         self.threshold = threshold
         self.judge = judge
 
-    def check(self, sentence: str, passages: list[str]) -> Check:
-        return self.check_many([(sentence, passages)])[0]
+    def check(self, sentence: str, passages: list[str], sources: str = "") -> Check:
+        return self.check_many([(sentence, passages)], [sources])[0]
 
-    def check_many(self, pairs: list[tuple[str, list[str]]]) -> list[Check]:
-        """Check several (sentence, cited passages) pairs with one embedding batch."""
+    def check_many(
+        self, pairs: list[tuple[str, list[str]]], sources: list[str] | None = None
+    ) -> list[Check]:
+        """Check several (sentence, cited passages) pairs with one embedding batch.
+
+        ``sources`` (one string per pair: the cited passages' outlets and titles) lets a
+        sentence name who reported something ("The Guardian reported …") without that name
+        having to appear inside the quoted passage; it counts for names only."""
         texts = []
         for sentence, passages in pairs:
             texts.append(sentence)
@@ -68,10 +74,11 @@ class SupportChecker:
         out = []
         for i, (sentence, passages) in enumerate(pairs):
             cos = float(vecs[2 * i] @ vecs[2 * i + 1]) if passages else 0.0
-            out.append(self._score(sentence, passages, cos))
+            extra = sources[i] if sources else ""
+            out.append(self._score(sentence, passages, cos, extra))
         return out
 
-    def _score(self, sentence: str, passages: list[str], cos: float) -> Check:
+    def _score(self, sentence: str, passages: list[str], cos: float, sources: str = "") -> Check:
         reasons: list[str] = []
         if not passages:
             return Check(False, 0.0, ["no passage cited"], 0.0)
@@ -82,7 +89,12 @@ class SupportChecker:
         if missing_numbers:
             shown = ", ".join(f"{n:g}" for n in sorted(missing_numbers))
             reasons.append(f"number not in the cited passages: {shown}")
-        missing_names = [e for e in entities(sentence) if not _entity_found(e, words, lower)]
+        named = words | set(content_words(sources))
+        missing_names = [
+            e
+            for e in entities(sentence)
+            if not _entity_found(e, named, f"{lower} {sources.lower()}")
+        ]
         if missing_names:
             reasons.append(f"name not in the cited passages: {', '.join(missing_names[:3])}")
         if all(_HEDGE.search(p) for p in passages) and not _HEDGE.search(sentence):

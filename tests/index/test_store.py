@@ -119,3 +119,17 @@ def test_killing_an_ingest_never_corrupts_the_index(seed_index, tmp_path):
     ingest([EXAMPLES], load_settings(data))
     assert _snapshot(data)[0] == old[0] + 8
     assert SEED.is_dir()
+
+
+def test_approximate_index_uses_the_configured_nprobe(tmp_path, embedder):
+    import faiss
+
+    data = tmp_path / "ivf"
+    ingest([SEED], load_settings(data, index={"exact_max_vectors": 10}), embedder=embedder)
+    reader = StoreReader(data)
+    assert reader.manifest["faiss"] == "ivf-sq8"
+    assert faiss.extract_index_ivf(reader.faiss_index).nprobe == 16  # as built
+    index = Index(load_settings(data, index={"nprobe": 3}), embedder=embedder)
+    assert faiss.extract_index_ivf(index.reader.faiss_index).nprobe == 3
+    hit = index.search("five million mobilization", k=1)[0]
+    assert "mobiliz" in hit.chunk.text

@@ -26,6 +26,15 @@ def test_supported_paraphrase(checker):
     assert check.supported, check.reasons
 
 
+def test_naming_the_cited_outlet_is_supported_only_with_that_outlet(checker):
+    sentence = "The Harbour Gazette reported that the Alder River Bridge will close for 14 weeks."
+    assert checker.check(sentence, [PASSAGE], "Harbour Gazette. Bridge to close.").supported
+    alone = checker.check(sentence, [PASSAGE])  # the outlet is not in the passage text
+    assert not alone.supported and any("Gazette" in r for r in alone.reasons), alone.reasons
+    other = checker.check(sentence, [PASSAGE], "Valley Courier. Bridge to close.")
+    assert not other.supported
+
+
 @pytest.mark.parametrize(
     ("sentence", "reason"),
     [
