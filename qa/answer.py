@@ -16,7 +16,13 @@ from collections.abc import Iterator
 from index.errors import TwoSourceError
 
 from .llm import Generator
-from .prompting import ABSTAIN_MESSAGE, EXTRACTIVE_MESSAGE, answer_messages, answer_schema
+from .prompting import (
+    ABSTAIN_MESSAGE,
+    EXTRACTIVE_MESSAGE,
+    answer_messages,
+    answer_schema,
+    prefix_probe,
+)
 from .records import Answer, Citation, Evidence, Sentence, StreamEvent
 from .retrieve import Filters, Retriever, select_evidence
 from .verify import SupportChecker
@@ -117,6 +123,7 @@ class AnswerEngine:
         t0 = time.perf_counter()
         q = self.validate(question)
         cfg = self.settings.answer
+        self.warm_up()  # the model loads while retrieval runs
         cands = self.retriever.retrieve(q, k=k or cfg.k, filters=filters)
         evidence = select_evidence(cands, n=cfg.evidence)
         timings = {"retrieval_s": time.perf_counter() - t0}
@@ -163,6 +170,15 @@ class AnswerEngine:
                 answer = event.answer
         assert answer is not None
         return answer
+
+    def warm_up(self) -> None:
+        """Let a local model load itself and its fixed prompt prefix in the background."""
+        try:
+            prepare = getattr(self.generator, "prepare", None)
+        except TwoSourceError:
+            return  # reported when the model is needed (an abstention does not need it)
+        if prepare is not None:
+            prepare(prefix_probe(self.settings.answer.max_sentences))
 
     # -- the checked answer
     def _finish(self, q: str, evidence: list[Evidence], raw: str, timings: dict) -> Answer:

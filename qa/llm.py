@@ -39,16 +39,157 @@ _LOADED: dict[tuple[str, int, int], object] = {}
 _LOAD_LOCK = threading.Lock()
 
 
+class _NoSwap:
+    def __init__(self, disable: bool = True):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+def _no_fd_swapping() -> None:
+    """Stop llama-cpp-python from silencing model loading by swapping the process's stdout and
+    stderr (file descriptors and ``sys`` streams) for /dev/null.
+
+    That swap is process-wide: with the model loading in a background thread, whatever the
+    main thread prints meanwhile (an abstention, an error) would vanish. llama.cpp's own
+    messages already go through llama-cpp-python's log callback, which drops everything below
+    ERROR when ``verbose=False``, so nothing is lost by not swapping."""
+    global _LOG_CALLBACK
+    import ctypes
+
+    import llama_cpp
+    import llama_cpp._internals as internals
+    import llama_cpp.llama as llama_module
+
+    for module in (internals, llama_module):
+        if hasattr(module, "suppress_stdout_stderr"):
+            module.suppress_stdout_stderr = _NoSwap
+    if _LOG_CALLBACK is None and not os.environ.get("TWOSOURCE_LLM_LOG"):
+        # llama.cpp's loader reports quirks of model files (e.g. "control-looking token") at
+        # error level; failures to load still raise. TWOSOURCE_LLM_LOG=1 shows them all.
+        @llama_cpp.llama_log_callback
+        def _drop(level, text, user_data):
+            return None
+
+        _LOG_CALLBACK = _drop
+        llama_cpp.llama_log_set(_LOG_CALLBACK, ctypes.c_void_p(0))
+
+
+_LOG_CALLBACK = None
+
+
 class LlamaCppGenerator:
     """In-process llama.cpp. Loaded models are shared per process (the web app, the API and
     repeated questions reuse one instance, and llama.cpp reuses the cached prompt prefix)."""
 
-    def __init__(self, model_path: Path, n_ctx: int = 4096, threads: int = 0):
+    def __init__(
+        self,
+        model_path: Path,
+        n_ctx: int = 4096,
+        threads: int = 0,
+        prompt_cache: Path | None = None,
+    ):
         self.path = Path(model_path)
         self.name = self.path.name
         self.n_ctx = n_ctx
         self.threads = threads or os.cpu_count() or 1
+        self.prompt_cache = prompt_cache
         self._lock = threading.Lock()  # one generation at a time per model
+        self._warm: threading.Thread | None = None
+
+    # -- cold start: load the model and the fixed prompt prefix while retrieval runs
+    def prepare(self, probe: list[dict]) -> None:
+        """Start loading the model and the KV state of the prompt's fixed prefix (system
+        prompt and the start of the user turn) in a background thread.
+
+        ``probe`` is a prompt built like the real ones; whatever it shares with the next real
+        prompt is not evaluated again (llama.cpp reuses the longest common token prefix). The
+        prefix state is saved to ``prompt_cache`` so the next process loads it instead of
+        evaluating it. Best effort: any failure here only means no head start."""
+        if self._warm is None:
+            self._warm = threading.Thread(
+                target=self._warm_up, args=(probe,), daemon=True, name="twosource-llm-warm-up"
+            )
+            self._warm.start()
+
+    def _warm_up(self, probe: list[dict]) -> None:
+        try:
+            llama = self.llama
+            with self._lock:
+                if llama.n_tokens:  # a prompt is already cached in this process
+                    return
+                path = self._state_path(probe)
+                if path is not None and self._load_state(llama, path):
+                    return
+                for _ in llama.create_chat_completion(
+                    messages=probe, max_tokens=1, temperature=0.0, stream=True
+                ):
+                    pass
+                if path is not None:
+                    self._save_state(llama, path)
+        except Exception:
+            return
+
+    def _state_path(self, probe: list[dict]) -> Path | None:
+        if self.prompt_cache is None:
+            return None
+        import hashlib
+
+        import llama_cpp
+
+        stat = self.path.stat()
+        key = json.dumps(
+            [self.name, stat.st_size, stat.st_mtime_ns, self.n_ctx, llama_cpp.__version__, probe],
+            sort_keys=True,
+        )
+        return self.prompt_cache / f"prefix-{hashlib.sha256(key.encode()).hexdigest()[:20]}.npz"
+
+    @staticmethod
+    def _save_state(llama, path: Path) -> None:
+        import numpy as np
+
+        state = llama.save_state()
+        ids = np.asarray(llama.input_ids[: llama.n_tokens], dtype=np.intc)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.stem}.tmp{os.getpid()}.npz")
+        try:
+            blob = np.frombuffer(state.llama_state, dtype=np.uint8)
+            np.savez(tmp, ids=ids, state=blob)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    @staticmethod
+    def _load_state(llama, path: Path) -> bool:
+        import numpy as np
+        from llama_cpp import LlamaState
+
+        if not path.is_file():
+            return False
+        try:
+            with np.load(path) as data:
+                ids, blob = data["ids"], data["state"].tobytes()
+            full = np.zeros(llama.n_ctx(), dtype=np.intc)
+            full[: len(ids)] = ids
+            llama.load_state(
+                LlamaState(
+                    input_ids=full,
+                    scores=np.zeros((1, llama.n_vocab()), dtype=np.single),
+                    n_tokens=len(ids),
+                    llama_state=blob,
+                    llama_state_size=len(blob),
+                    seed=llama._seed,
+                )
+            )
+            return True
+        except Exception:
+            llama.reset()
+            path.unlink(missing_ok=True)
+            return False
 
     @property
     def llama(self):
@@ -59,6 +200,7 @@ class LlamaCppGenerator:
                     from llama_cpp import Llama
                 except ImportError:
                     raise MissingDependencyError("llama-cpp-python", "local generation") from None
+                _no_fd_swapping()
                 try:
                     _LOADED[key] = Llama(
                         model_path=str(self.path),
@@ -185,5 +327,8 @@ def make_generator(settings: Settings, progress: bool = False) -> Generator:
     from .models import resolve_llm
 
     return LlamaCppGenerator(
-        resolve_llm(settings, progress=progress), settings.llm.n_ctx, settings.llm.threads
+        resolve_llm(settings, progress=progress),
+        settings.llm.n_ctx,
+        settings.llm.threads,
+        prompt_cache=settings.resolved_models_dir() / "prompt-cache",
     )

@@ -56,6 +56,12 @@ def answer_messages(question: str, passages: list[Evidence], max_sentences: int)
     ]
 
 
+def prefix_probe(max_sentences: int) -> list[dict]:
+    """A prompt shaped like every answer prompt, to pre-compute their shared prefix."""
+    blank = Evidence(0, "", "", "", "", 0, 0, "", 0.0, 0)
+    return answer_messages("", [blank], max_sentences)
+
+
 def answer_schema(eids: list[int], max_sentences: int) -> dict:
     """Sentences first (each names 1–3 evidence ids from the list, before its text), then the
     model's own view on whether the passages answered the question. Writing sentences first

@@ -1,0 +1,78 @@
+"""The evaluation harness on external data (MultiHop-RAG, WiCE from ../shared/eval): metric
+arithmetic on hand-made rankings, then a small real subset of each evaluation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa.eval_multihop import (
+    evaluate_answers,
+    evaluate_retrieval,
+    gold_found,
+    load_multihop,
+    score_ranking,
+    subset,
+)
+from qa.evaluate import evaluate_support
+
+EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "eval"
+pytestmark = pytest.mark.skipif(not (EVAL / "multihop_rag").is_dir(), reason="no ../shared/eval")
+
+
+def test_score_ranking():
+    row = score_ranking(["x", "a", "y", "b", "z"], ("a", "b"))
+    assert row["recall@1"] == 0.0 and row["hit@1"] == 0.0
+    assert row["recall@2"] == 0.5 and row["hit@2"] == 1.0 and row["all@2"] == 0.0
+    assert row["recall@4"] == 1.0 and row["all@4"] == 1.0
+    assert row["mrr@10"] == 0.5
+    assert score_ranking(["x"] * 10, ("a",))["mrr@10"] == 0.0
+
+
+def test_gold_answer_matching_respects_word_boundaries():
+    assert gold_found("No, the articles disagree.", "no")
+    assert not gold_found("I know nothing about it.", "no")
+    assert gold_found("It was Tyreek Hill.", "Tyreek Hill")
+
+
+def test_dataset_is_read_as_articles_and_stratified():
+    data = load_multihop(EVAL / "multihop_rag")
+    assert len(data.queries) == 300
+    assert all(q.gold for q in data.queries if q.qtype != "null")
+    assert all(not q.gold for q in data.queries if q.qtype == "null")
+    assert all(url in data.articles for q in data.queries for url in q.gold)
+    picked = subset(data.queries, 8)
+    assert sorted({q.qtype for q in picked}) == ["comparison", "inference", "null", "temporal"]
+    assert [q.qid for q in picked] == [q.qid for q in subset(data.queries, 8)]  # deterministic
+
+
+def test_retrieval_subset(embedder):
+    report = evaluate_retrieval(EVAL, limit=32, embedder=embedder)
+    assert report["questions"] == 24  # 32 round-robin minus the 8 null questions
+    modes = report["modes"]
+    assert set(modes) == {"dense", "bm25", "hybrid", "hybrid+rerank"}
+    for row in modes.values():
+        assert 0.0 <= row["recall@4"] <= row["recall@10"] <= 1.0
+    # Each gold article is in a 248-article pool: a working retriever finds most of them.
+    assert modes["hybrid"]["recall@10"] > 0.8
+    assert modes["hybrid+rerank"]["mrr@10"] > 0.6
+
+
+def test_support_checker_subset(embedder):
+    report = evaluate_support(EVAL, limit=60, embedder=embedder)
+    assert report["pairs"] > 60
+    assert report["passed_other_sentences"] < 0.05  # wrong citations are refused
+    assert report["passed_supported"] > 0.4
+
+
+def test_answers_subset_with_the_real_model(embedder):
+    report = evaluate_answers(EVAL, limit=4, embedder=embedder)
+    assert report["questions"] == 4
+    rows = report["rows"]
+    null = [r for r in rows if r["type"] == "null"]
+    assert len(null) == 1 and null[0]["refused"]
+    assert report["citation_exactness"] in (None, 1.0)  # every quote is its span's text
+    for row in rows:
+        assert row["citations_exact"] == row["citations"]
+        assert row["seconds"] > 0

@@ -1,0 +1,83 @@
+"""Cold start: the model and its fixed prompt prefix load in the background, the prefix state is
+saved and reused by the next process — and none of it changes what the model writes."""
+
+from __future__ import annotations
+
+from qa import llm
+from qa.llm import LlamaCppGenerator
+from qa.models import smollm2_path
+from qa.prompting import answer_messages, answer_schema, prefix_probe
+from qa.records import Evidence
+
+EVIDENCE = [
+    Evidence(
+        1,
+        "d1",
+        "Bridge",
+        "Harbour Gazette",
+        "2025-01-02",
+        0,
+        80,
+        "The Alder River Bridge will close for 14 weeks from 3 March 2025.",
+        0.9,
+        1,
+    ),
+    Evidence(
+        2,
+        "d2",
+        "Ferry",
+        "Valley Courier",
+        "2025-01-03",
+        0,
+        60,
+        "Extra ferries will run while the bridge is closed.",
+        0.8,
+        2,
+    ),
+]
+
+
+def _answer(gen: LlamaCppGenerator) -> str:
+    messages = answer_messages("How long will the bridge close?", EVIDENCE, 3)
+    return "".join(gen.stream(messages, answer_schema([1, 2], 3), 60, 0.0))
+
+
+def _fresh(cache) -> LlamaCppGenerator:
+    llm._LOADED.clear()  # as in a new process
+    return LlamaCppGenerator(smollm2_path(), n_ctx=2048, threads=2, prompt_cache=cache)
+
+
+def test_prefix_state_is_saved_reused_and_changes_nothing(tmp_path):
+    cache = tmp_path / "prompt-cache"
+    cold = _fresh(None)
+    want = _answer(cold)  # no warm-up at all
+    assert want.startswith("{")
+
+    first = _fresh(cache)
+    first.prepare(prefix_probe(3))
+    first._warm.join(timeout=300)
+    saved = list(cache.glob("prefix-*.npz"))
+    assert len(saved) == 1 and saved[0].stat().st_size > 10_000
+    assert first.llama.n_tokens > 20  # the prefix is in the KV cache
+    assert _answer(first) == want
+
+    second = _fresh(cache)
+    mtime = saved[0].stat().st_mtime_ns
+    second.prepare(prefix_probe(3))
+    second._warm.join(timeout=300)
+    assert second.llama.n_tokens > 20
+    assert saved[0].stat().st_mtime_ns == mtime  # loaded, not recomputed
+    assert _answer(second) == want
+
+
+def test_a_damaged_state_file_is_replaced(tmp_path):
+    cache = tmp_path / "prompt-cache"
+    gen = _fresh(cache)
+    path = gen._state_path(prefix_probe(3))
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a state file")
+    gen.prepare(prefix_probe(3))
+    gen._warm.join(timeout=300)
+    assert path.stat().st_size > 10_000
+    assert gen.llama.n_tokens > 20
+    llm._LOADED.clear()
