@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_DATA ?= demo-data
 
-.PHONY: setup demo serve test lint format clean-demo
+.PHONY: setup demo serve test lint format clean-demo eval bench
 
 setup:
 	bash scripts/setup.sh
@@ -26,6 +26,23 @@ test: setup
 	bash scripts/setup-browser.sh
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
+
+# The full evaluation (MultiHop-RAG, WiCE, our labels, RGB, RAMDocs from ../shared/eval) and all
+# benchmarks; figures in the README's "How good and how fast". Roughly 2 h and 1 h on 2 cores.
+eval: setup
+	$(VENV)/bin/twosource eval retrieval
+	$(VENV)/bin/twosource eval support
+	$(VENV)/bin/twosource eval flags
+	$(VENV)/bin/twosource eval conflicts --dataset rgb --limit 60
+	$(VENV)/bin/twosource eval conflicts --dataset ramdocs --limit 50
+	$(VENV)/bin/twosource eval answers --limit 0
+
+bench: setup
+	$(PY) bench/embed.py
+	$(PY) bench/ingest.py --variant torch:TWOSOURCE_EMBEDDING__RUNTIME=torch,TWOSOURCE_EMBEDDING__PRECISION=fp32
+	$(PY) bench/scale.py
+	$(PY) bench/coldstart.py
+	$(PY) bench/answer.py
 
 format:
 	$(VENV)/bin/ruff format .
