@@ -465,12 +465,14 @@ def eval_answers(
 @_EVAL_DIR
 @click.option("--limit", type=click.IntRange(0), default=0, help="Claims (0 = all 349).")
 @click.option("--json", "as_json", is_flag=True)
-def eval_support(eval_dir: Path, limit: int, as_json: bool) -> None:
+@click.pass_context
+def eval_support(ctx: click.Context, eval_dir: Path, limit: int, as_json: bool) -> None:
     """The citation support checker against WiCE's human labels."""
+    from index.embed import load_embedder
     from qa.evaluate import evaluate_support, markdown
 
     _check_eval_dir(eval_dir, "wice")
-    report = evaluate_support(eval_dir, limit)
+    report = evaluate_support(eval_dir, limit, load_embedder(_settings(ctx)))
     click.echo(json.dumps(report, indent=2) if as_json else markdown(report))
 
 

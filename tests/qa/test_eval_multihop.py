@@ -76,3 +76,26 @@ def test_answers_subset_with_the_real_model(embedder):
     for row in rows:
         assert row["citations_exact"] == row["citations"]
         assert row["seconds"] > 0
+
+
+def _cli(capsys, *args) -> tuple[int, str, str]:
+    from qa.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return exc.value.code, out, err
+
+
+def test_cli_reports(capsys, tmp_path):
+    import json
+
+    code, out, _ = _cli(capsys, "eval", "retrieval", "--limit", "8", "--eval-dir", str(EVAL))
+    assert code == 0 and "| hybrid+rerank |" in out and "voyage-02" in out
+    code, out, _ = _cli(
+        capsys, "eval", "support", "--limit", "10", "--json", "--eval-dir", str(EVAL)
+    )
+    report = json.loads(out)
+    assert code == 0 and report["claims"] == 10 and 0 <= report["accuracy"] <= 1
+    code, _, err = _cli(capsys, "eval", "retrieval", "--eval-dir", str(tmp_path))
+    assert code == 2 and "multihop_rag not found" in err
