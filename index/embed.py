@@ -163,12 +163,23 @@ class OnnxEmbedder:
         except ImportError as exc:
             raise MissingDependencyError("onnxruntime", f"ONNX embedding ({exc})") from None
         cache = Path(cache_dir or Path.home() / ".cache" / "twosource" / "models")
-        graph = exported_graph(self.path, cache / "embedders" / base, precision, progress)
+        folder = cache / "embedders" / base
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or os.cpu_count() or 1
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
-        self._session = ort.InferenceSession(str(graph), opts, providers=["CPUExecutionProvider"])
+        graph = exported_graph(self.path, folder, precision, progress)
+        try:
+            self._session = ort.InferenceSession(
+                str(graph), opts, providers=["CPUExecutionProvider"]
+            )
+        except Exception:  # a damaged cached graph (the export itself is atomic): redo it once
+            for stale in folder.glob("*.onnx"):
+                stale.unlink(missing_ok=True)
+            graph = exported_graph(self.path, folder, precision, progress)
+            self._session = ort.InferenceSession(
+                str(graph), opts, providers=["CPUExecutionProvider"]
+            )
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.dim = int(self._session.get_outputs()[0].shape[-1])
         self._tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))

@@ -90,3 +90,13 @@ def test_unsupported_layout_points_to_the_torch_runtime(tmp_path, embedder):
     (other / "tokenizer.json").unlink()
     with pytest.raises(ModelNotFoundError, match="embedding.runtime"):
         OnnxEmbedder(str(other), cache_dir=tmp_path / "cache")
+
+
+def test_a_damaged_cached_graph_is_exported_again(tmp_path, embedder):
+    cache = tmp_path / "cache"
+    OnnxEmbedder("default", 2, precision="int8", cache_dir=cache)
+    graph = next(cache.rglob("model.int8.onnx"))
+    graph.write_bytes(b"truncated")
+    again = OnnxEmbedder("default", 2, precision="int8", cache_dir=cache)
+    assert graph.stat().st_size > 1_000_000
+    assert np.allclose(again.embed(["Kyiv"]), embedder.embed(["Kyiv"]), atol=1e-5)
