@@ -77,9 +77,7 @@ def run_langchain(seed: Path, model: str) -> dict:
 
     hub_offline()
     from langchain_community.document_loaders import TextLoader
-    from langchain_community.llms import LlamaCpp
     from langchain_community.vectorstores import FAISS
-    from langchain_core.prompts import PromptTemplate
     from langchain_huggingface import HuggingFaceEmbeddings
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
@@ -92,20 +90,10 @@ def run_langchain(seed: Path, model: str) -> dict:
     chunks = RecursiveCharacterTextSplitter(chunk_size=900, chunk_overlap=150).split_documents(docs)
     store = FAISS.from_documents(chunks, embeddings)
     retriever = store.as_retriever(search_kwargs={"k": 4})
-    llm = LlamaCpp(
-        model_path=str(gguf),
-        n_ctx=4096,
-        n_threads=os.cpu_count() or 2,
-        temperature=0.0,
-        max_tokens=360,
-        verbose=False,
-    )
-    # The classic RetrievalQA "stuff" prompt.
-    prompt = PromptTemplate.from_template(
-        "Use the following pieces of context to answer the question at the end. If you don't "
-        "know the answer, just say that you don't know, don't try to make up an answer.\n\n"
-        "{context}\n\nQuestion: {question}\nHelpful Answer:"
-    )
+    from bench.stock_chain import stock_llm, stuff_prompt
+
+    llm = stock_llm(gguf, None)
+    prompt = stuff_prompt()
 
     def ask(q: str) -> tuple[float, float, float, int]:
         t0 = time.perf_counter()

@@ -224,8 +224,6 @@ def build_langchain_index(seed: Path, target: Path, embedder: str) -> None:
 
 def langchain_ask(index_dir: Path, embedder: str, gguf: str, question: str, n_batch: int) -> None:
     """The stock chain, cold: markers on stdout tell the parent where it is."""
-    from langchain_community.llms import LlamaCpp
-    from langchain_core.prompts import PromptTemplate
 
     FAISS, HuggingFaceEmbeddings = _lc_imports()
     embeddings = HuggingFaceEmbeddings(
@@ -235,21 +233,10 @@ def langchain_ask(index_dir: Path, embedder: str, gguf: str, question: str, n_ba
     )
     store = FAISS.load_local(str(index_dir), embeddings, allow_dangerous_deserialization=True)
     retriever = store.as_retriever(search_kwargs={"k": 4})
-    kwargs = {"n_batch": n_batch} if n_batch else {}
-    llm = LlamaCpp(
-        model_path=gguf,
-        n_ctx=4096,
-        n_threads=os.cpu_count() or 2,
-        temperature=0.0,
-        max_tokens=360,
-        verbose=False,
-        **kwargs,
-    )
-    prompt = PromptTemplate.from_template(
-        "Use the following pieces of context to answer the question at the end. If you don't "
-        "know the answer, just say that you don't know, don't try to make up an answer.\n\n"
-        "{context}\n\nQuestion: {question}\nHelpful Answer:"
-    )
+    from bench.stock_chain import stock_llm, stuff_prompt
+
+    llm = stock_llm(gguf, n_batch)
+    prompt = stuff_prompt()
     found = retriever.invoke(question)
     out = sys.stdout.buffer
     out.write(LC_RETRIEVED)

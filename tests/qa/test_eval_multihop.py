@@ -17,6 +17,8 @@ from qa.eval_multihop import (
 )
 from qa.evaluate import evaluate_support
 
+from .test_cli import run as _cli
+
 EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "eval"
 pytestmark = pytest.mark.skipif(not (EVAL / "multihop_rag").is_dir(), reason="no ../shared/eval")
 
@@ -76,15 +78,6 @@ def test_answers_subset_with_the_real_model(embedder):
     for row in rows:
         assert row["citations_exact"] == row["citations"]
         assert row["seconds"] > 0
-
-
-def _cli(capsys, *args) -> tuple[int, str, str]:
-    from qa.cli import main
-
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return exc.value.code, out, err
 
 
 def test_cli_reports(capsys, tmp_path):
