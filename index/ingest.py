@@ -18,11 +18,19 @@ from .chunking import split_text
 from .clean import CLEANER_VERSION, clean_text
 from .embed import Embedder, embed_texts, embedder_identity, index_precision, load_embedder
 from .errors import DocumentError, IndexMismatchError
-from .loaders import find_sidecar, is_sidecar, load_file, supported_format
+from .loaders import (
+    file_sha256,
+    find_sidecar,
+    is_sidecar,
+    load_file,
+    special_file_kind,
+    special_file_reason,
+    supported_format,
+)
 from .metadata import build_meta
 from .records import Document, FileProblem, IngestReport
 from .settings import SETTINGS_FILE, Settings
-from .store import IndexWriter, check_compatible, sha256_file, writer_lock
+from .store import IndexWriter, check_compatible, writer_lock
 
 
 @dataclass
@@ -41,8 +49,21 @@ class _Pending:
     replaces: str | None  # doc_id the path pointed to before
 
 
+def _special(path: Path, report: IngestReport) -> bool:
+    """Report a FIFO, socket or device (never opened: reading a FIFO blocks for ever)."""
+    kind = special_file_kind(path)
+    if kind is None:
+        return False
+    report.problems.append(FileProblem(str(path), special_file_reason(kind)))
+    return True
+
+
 def collect_files(paths: list[str | Path], report: IngestReport) -> list[Path]:
-    """Expand folders (recursively, skipping hidden files and sidecars) into article files."""
+    """Expand folders (recursively, skipping hidden files and sidecars) into article files.
+
+    FIFOs, sockets and devices are reported as problems and never opened, whether named or
+    found in a folder.
+    """
     found: list[Path] = []
     for raw in paths:
         path = Path(raw).expanduser()
@@ -52,7 +73,10 @@ def collect_files(paths: list[str | Path], report: IngestReport) -> list[Path]:
         if path.is_dir():
             for item in sorted(path.rglob("*")):
                 rel = item.relative_to(path)
-                if any(part.startswith(".") for part in rel.parts) or not item.is_file():
+                if any(part.startswith(".") for part in rel.parts):
+                    continue
+                if not item.is_file():
+                    _special(item, report)
                     continue
                 if is_sidecar(item) or item.name == SETTINGS_FILE:
                     continue
@@ -62,7 +86,7 @@ def collect_files(paths: list[str | Path], report: IngestReport) -> list[Path]:
                     )
                     continue
                 found.append(item.resolve())
-        else:
+        elif not _special(path, report):
             found.append(path.resolve())
     unique = list(dict.fromkeys(found))
     return unique
@@ -172,10 +196,10 @@ def _ingest_into(
     for path in _progress(files, "Reading files", progress and len(files) > 1):
         try:
             sidecar = find_sidecar(path)
-            file_sha = sha256_file(path)
-            sidecar_sha = sha256_file(sidecar) if sidecar else ""
-        except OSError as exc:
-            report.problems.append(FileProblem(str(path), f"cannot read the file ({exc.strerror})"))
+            file_sha = file_sha256(path)
+            sidecar_sha = file_sha256(sidecar) if sidecar else ""
+        except DocumentError as exc:
+            report.problems.append(FileProblem(str(path), str(exc).split(": ", 1)[-1]))
             continue
         old = writer.file_record(str(path))
         if old is not None and old["file_sha256"] == file_sha:
@@ -263,7 +287,7 @@ def _ingest_into(
             path_str,
             doc.doc_id,
             old["file_sha256"],
-            sha256_file(sidecar) if sidecar else "",
+            file_sha256(sidecar) if sidecar else "",
             st.st_size,
             st.st_mtime,
         )

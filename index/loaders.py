@@ -7,7 +7,9 @@ file name and a reason, so one bad file never stops the others.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,27 +73,128 @@ def find_sidecar(path: Path) -> Path | None:
     return None
 
 
-def read_bytes(path: Path, max_bytes: int) -> bytes:
-    """Read a file after checking it exists, is not empty and is under the size limit.
+_SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
 
-    The size is checked with ``stat`` first, so an oversized file is never read into memory.
+
+def special_file_kind(path: Path) -> str | None:
+    """What a FIFO, socket or device is (``"a FIFO (named pipe)"``…), or None for anything else.
+
+    Uses ``stat`` only: a FIFO is never opened (opening one for reading blocks until a writer
+    comes, which may be never).
     """
-    if not path.exists():
-        raise DocumentError(f"{path}: no such file")
-    if not path.is_file():
-        raise DocumentError(f"{path}: not a regular file")
-    size = path.stat().st_size
-    if size == 0:
-        raise DocumentError(f"{path}: the file is empty")
-    if size > max_bytes:
-        raise DocumentError(
-            f"{path}: the file is {size / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.1f} MB "
-            "— split it, or raise ingest.max_file_mb (TWOSOURCE_INGEST__MAX_FILE_MB)"
-        )
     try:
-        return path.read_bytes()
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    for test, kind in _SPECIAL_KINDS:
+        if test(mode):
+            return kind
+    return None
+
+
+def special_file_reason(kind: str) -> str:
+    return (
+        f"{kind}, not a regular file — skipped without opening it; TwoSource reads only "
+        "regular article files (copy the data into a .txt/.md/.html/.pdf file to ingest it)"
+    )
+
+
+def special_file_problem(path: Path, kind: str) -> str:
+    return f"{path}: {special_file_reason(kind)}"
+
+
+def _open_regular(path: Path) -> int:
+    """Open ``path`` for reading without ever blocking, and only if it is a regular file.
+
+    ``O_NONBLOCK`` makes opening a FIFO return at once; the type is checked on the opened
+    descriptor, so a file swapped for a FIFO after a ``stat`` is refused too.
+    """
+    kind = special_file_kind(path)
+    if kind is not None:
+        raise DocumentError(special_file_problem(path, kind))
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise DocumentError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise DocumentError(f"{path}: not a regular file (a folder)") from None
     except OSError as exc:
         raise DocumentError(f"{path}: cannot read the file ({exc.strerror})") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = next((k for test, k in _SPECIAL_KINDS if test(mode)), None)
+        if kind is not None:
+            raise DocumentError(special_file_problem(path, kind))
+        raise DocumentError(f"{path}: not a regular file")
+    return fd
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of an article or sidecar file; refuses FIFOs, sockets and devices unopened.
+
+    Raises:
+        DocumentError: missing, unreadable or not a regular file.
+    """
+    import hashlib
+
+    fd = _open_regular(path)
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 22), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise DocumentError(f"{path}: cannot read the file ({exc.strerror})") from None
+    return digest.hexdigest()
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """Read a file after checking it exists, is a regular file, is not empty and is under the
+    size limit.
+
+    The size is checked with ``fstat`` first, so an oversized file is never read into memory;
+    FIFOs, sockets and devices are refused without blocking.
+    """
+    if not path.exists() and not path.is_symlink():
+        raise DocumentError(f"{path}: no such file")
+    fd = _open_regular(path)
+    with os.fdopen(fd, "rb") as fh:
+        size = os.fstat(fd).st_size
+        if size == 0:
+            raise DocumentError(f"{path}: the file is empty")
+        if size > max_bytes:
+            raise DocumentError(
+                f"{path}: the file is {size / 1e6:.1f} MB, over the limit of "
+                f"{max_bytes / 1e6:.1f} MB — split it, or raise ingest.max_file_mb "
+                "(TWOSOURCE_INGEST__MAX_FILE_MB)"
+            )
+        try:
+            return fh.read()
+        except OSError as exc:
+            raise DocumentError(f"{path}: cannot read the file ({exc.strerror})") from None
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``"utf-16-le"``/``"utf-16-be"`` when NUL bytes sit almost only at odd/even positions, as
+    in UTF-16 text without a byte-order mark (every Latin character has a NUL high byte; other
+    scripts still have NULs in their spaces and punctuation)."""
+    sample = head[: len(head) // 2 * 2]
+    if len(sample) < 4:
+        return None
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd >= 0.05 * half and even <= 0.01 * half and odd > 10 * even:
+        return "utf-16-le"
+    if even >= 0.05 * half and odd <= 0.01 * half and even > 10 * odd:
+        return "utf-16-be"
+    return None
 
 
 def decode_text(data: bytes, path: Path) -> tuple[str, str]:
@@ -102,6 +205,14 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
     """
     head = data[:65536]
     if b"\x00" in head and not (head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff")):
+        wide = _utf16_without_bom(head)
+        if wide is not None:
+            try:
+                text = data[: len(data) // 2 * 2].decode(wide)
+            except UnicodeDecodeError:
+                text = None
+            if text is not None and _control_ratio(text) <= 0.01:
+                return text, wide
         raise DocumentError(f"{path}: binary data, not text (is it really a {path.suffix} file?)")
     for bom, enc in (
         (b"\xef\xbb\xbf", "utf-8-sig"),
@@ -149,23 +260,70 @@ def normalise_newlines(text: str) -> str:
 # --- sidecars and front matter -------------------------------------------------------------
 
 
+# Longest value kept for each metadata field (longer ones are cut at a word boundary and marked
+# with "…"): enough for any real headline or author list, and bounded whatever a file says.
+MAX_META_CHARS = {"title": 1000, "outlet": 200, "author": 500, "published": 100, "url": 2000}
+MAX_META_DEFAULT = 200
+MAX_FRONT_MATTER_BYTES = 64 * 1024
+MAX_SIDECAR_BYTES = 1024 * 1024
+MAX_FRONT_MATTER_EXPANSION = 100_000  # characters of scalars after every alias is expanded
+
+
+def cap_meta_value(name: str, value: str) -> str:
+    limit = MAX_META_CHARS.get(name, MAX_META_DEFAULT)
+    value = value.strip()
+    if len(value) <= limit:
+        return value
+    cut = value[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip() + "…"
+
+
+def _bounded_str(value, limit: int) -> str:
+    """``str`` of a scalar, or the ", "-joined scalars of nested lists/dicts, built without
+    recursion and without ever holding more than about ``limit`` characters."""
+    if not isinstance(value, (list, tuple, dict)):
+        return str(value)[: limit + 1]
+    parts: list[str] = []
+    size = 0
+    stack = [iter(value.values() if isinstance(value, dict) else value)]
+    while stack and size <= limit:
+        item = next(stack[-1], _END)
+        if item is _END:
+            stack.pop()
+        elif isinstance(item, (list, tuple, dict)):
+            stack.append(iter(item.values() if isinstance(item, dict) else item))
+        elif item not in (None, ""):
+            piece = str(item)[: limit + 1]
+            parts.append(piece)
+            size += len(piece) + 2
+    return ", ".join(parts)[: limit + 1]
+
+
+_END = object()
+
+
 def _normalise_meta(raw: dict, source: Path) -> dict[str, str]:
     meta: dict[str, str] = {}
     for key, value in raw.items():
-        name = META_KEYS.get(str(key).lower())
+        name = META_KEYS.get(str(key).lower()[:40])
         if name is None or value in (None, ""):
             continue
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        meta[name] = str(value).strip()
+        limit = MAX_META_CHARS.get(name, MAX_META_DEFAULT)
+        text = cap_meta_value(name, _bounded_str(value, limit))
+        if text:
+            meta[name] = text
     return meta
 
 
 def read_sidecar(path: Path) -> dict[str, str]:
+    data = read_bytes(path, MAX_SIDECAR_BYTES)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DocumentError(f"{path}: the metadata sidecar is not valid JSON ({exc})") from None
+        raw = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        detail = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise DocumentError(f"{path}: the metadata sidecar is not valid JSON ({detail})") from None
     if not isinstance(raw, dict):
         raise DocumentError(f"{path}: the metadata sidecar must hold a JSON object")
     return _normalise_meta(raw, path)
@@ -174,11 +332,66 @@ def read_sidecar(path: Path) -> dict[str, str]:
 _FRONT_MATTER = re.compile(r"\A(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
+def _yaml_expanded_size(body: str, path: Path) -> None:
+    """Refuse YAML whose aliases would expand beyond the budget ("billion laughs").
+
+    The document is composed into its node graph (aliases point at shared nodes, nothing is
+    expanded yet); each node's expanded size is then computed once, bottom-up, without recursion.
+    """
+    import yaml
+
+    root = yaml.compose(body, Loader=yaml.SafeLoader)
+    if root is None:
+        return
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # nodes whose children are still being sized
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in sizes:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = len(node.value)
+            continue
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        else:
+            children = list(node.value)
+        if children_done:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes.get(id(c), 0) for c in children)
+            if sizes[key] > MAX_FRONT_MATTER_EXPANSION:
+                raise DocumentError(
+                    f"{path}: the front matter uses YAML aliases (*name) that would expand to "
+                    f"more than {MAX_FRONT_MATTER_EXPANSION:,} characters — refused (a "
+                    '"billion laughs" file); write the values out without anchors and aliases'
+                )
+            continue
+        if any(id(c) in open_nodes for c in children) or any(c is node for c in children):
+            raise DocumentError(
+                f"{path}: the front matter has a YAML alias that refers to itself — write the "
+                "values out without anchors and aliases"
+            )
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+
+
 def split_front_matter(text: str, path: Path) -> tuple[dict[str, str], str]:
-    """Split YAML (``---``) or TOML (``+++``) front matter from the body."""
+    """Split YAML (``---``) or TOML (``+++``) front matter from the body.
+
+    Parsed with a budget: at most ``MAX_FRONT_MATTER_BYTES`` of front matter, YAML aliases may
+    not expand beyond ``MAX_FRONT_MATTER_EXPANSION`` characters, every field is capped.
+    """
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, text
+    if match.end() > MAX_FRONT_MATTER_BYTES:
+        raise DocumentError(
+            f"{path}: the front matter is over {MAX_FRONT_MATTER_BYTES // 1024} KB — refused; "
+            "keep only the metadata (title, outlet, author, date, url) between the fences"
+        )
     fence, body = match.group(1), match.group(2)
     try:
         if fence == "+++":
@@ -186,7 +399,15 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, str], str]:
         else:
             import yaml
 
+            _yaml_expanded_size(body, path)
             raw = yaml.safe_load(body) or {}
+    except DocumentError:
+        raise
+    except RecursionError:
+        raise DocumentError(
+            f"{path}: the front matter is nested too deeply to read — keep only flat metadata "
+            "fields (title, outlet, author, date, url)"
+        ) from None
     except Exception as exc:
         raise DocumentError(f"{path}: the front matter cannot be parsed ({exc})") from None
     if not isinstance(raw, dict):
@@ -210,6 +431,64 @@ def markdown_to_text(text: str) -> str:
     return _MD_EMPHASIS.sub(r"\2", text)
 
 
+_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "math", "iframe", "object"}
+_BLOCK_TAGS = {
+    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
+    "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
+    "nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul",
+}  # fmt: skip
+
+
+def html_to_plain_text(html: str) -> tuple[str, str]:
+    """Text and ``<title>`` of any HTML, however deeply nested: a streaming tag stripper
+    (``html.parser`` keeps no tree and never recurses). Used when trafilatura finds nothing."""
+    from html.parser import HTMLParser
+
+    class _Stripper(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+            self.title: list[str] = []
+            self.skip = 0
+            self.in_title = False
+
+        def handle_starttag(self, tag, attrs):
+            if tag in _SKIP_TAGS:
+                self.skip += 1
+            elif tag == "title":
+                self.in_title = True
+            elif tag in _BLOCK_TAGS:
+                self.parts.append("\n")
+
+        def handle_startendtag(self, tag, attrs):
+            if tag in _BLOCK_TAGS:
+                self.parts.append("\n")
+
+        def handle_endtag(self, tag):
+            if tag in _SKIP_TAGS:
+                self.skip = max(0, self.skip - 1)
+            elif tag == "title":
+                self.in_title = False
+            elif tag in _BLOCK_TAGS:
+                self.parts.append("\n")
+
+        def handle_data(self, data):
+            if self.in_title:
+                self.title.append(data)
+            elif not self.skip:
+                self.parts.append(data)
+
+    stripper = _Stripper()
+    stripper.feed(html)
+    stripper.close()
+    lines = [
+        re.sub(r"[ \t\r\f\v\xa0]+", " ", ln).strip() for ln in "".join(stripper.parts).split("\n")
+    ]
+    paragraphs = [ln for ln in lines if ln]
+    title = re.sub(r"\s+", " ", "".join(stripper.title)).strip()
+    return "\n\n".join(paragraphs), title
+
+
 def load_html(data: bytes, path: Path) -> tuple[str, dict[str, str]]:
     try:
         import trafilatura
@@ -218,13 +497,27 @@ def load_html(data: bytes, path: Path) -> tuple[str, dict[str, str]]:
             f"{path}: HTML needs the 'trafilatura' and 'lxml_html_clean' packages ({exc})"
         ) from None
     html, _ = decode_text(data, path)
-    result = trafilatura.bare_extraction(
-        html, with_metadata=True, include_comments=False, include_tables=True, favor_precision=True
-    )
+    try:
+        result = trafilatura.bare_extraction(
+            html,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            favor_precision=True,
+        )
+    except (RecursionError, ValueError, TypeError, AttributeError, MemoryError):
+        result = None  # pathological markup (e.g. nested thousands of levels deep)
     text = getattr(result, "text", None) if result is not None else None
-    if not text or not text.strip():
-        raise DocumentError(f"{path}: no article text found in the HTML")
     meta: dict[str, str] = {}
+    if not text or not text.strip():
+        # trafilatura found no article (lxml gives up on very deep trees): fall back to plain
+        # text extraction rather than lose the text; the cleaner then removes site furniture.
+        text, title = html_to_plain_text(html)
+        if len(text.split()) < 5:
+            raise DocumentError(f"{path}: no article text found in the HTML")
+        if title:
+            meta["title"] = title
+        return text, meta
     for attr, name in (
         ("title", "title"),
         ("sitename", "outlet"),
@@ -290,12 +583,26 @@ def load_pdf(data: bytes, path: Path) -> tuple[str, dict[str, str], dict[str, st
     import io
 
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            # Only a real password opens it; an empty user password (owner-only protection,
+            # common for "no copying" PDFs) was accepted above and the text is read as usual.
+            raise FileNotDecryptedError("a password is needed")
         pages = [(page.extract_text() or "").split("\n") for page in reader.pages]
         info = reader.metadata or {}
+    except FileNotDecryptedError:
+        raise DocumentError(
+            f"{path}: the PDF is encrypted and needs a password to open — save an unprotected "
+            "copy (e.g. `qpdf --decrypt --password=… in.pdf out.pdf`) and ingest that"
+        ) from None
+    except DependencyError as exc:
+        raise DocumentError(
+            f"{path}: the PDF is encrypted with AES, which needs the 'cryptography' package to "
+            f"open ({exc}) — `pip install cryptography`, or save an unprotected copy"
+        ) from None
     except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError) as exc:
         raise DocumentError(f"{path}: the PDF is damaged or truncated ({exc})") from None
     furniture = _page_furniture(pages)
@@ -363,6 +670,7 @@ def load_file(path: Path, max_bytes: int) -> LoadedFile:
     text = normalise_newlines(text)
     if not text.strip():
         raise DocumentError(f"{path}: no text left after reading the file")
+    meta = {name: cap_meta_value(name, value) for name, value in meta.items()}
     sidecar = find_sidecar(path)
     if sidecar is not None:
         meta.update(read_sidecar(sidecar))  # the sidecar wins over embedded metadata
