@@ -114,6 +114,28 @@ def parse_date(text: str) -> str:
     return best[1] if best else ""
 
 
+_ISO_PARTIAL = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def iso_date_problem(value: str) -> str | None:
+    """Why ``value`` is not a valid ISO date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``), or None.
+
+    The calendar is checked: ``2024-13-45`` and ``2024-02-30`` are refused.
+    """
+    match = _ISO_PARTIAL.fullmatch(value.strip())
+    if not match:
+        return f"'{value}' is not an ISO date; use YYYY-MM-DD, YYYY-MM or YYYY (e.g. 2024-11-26)"
+    year, month, day = match.groups()
+    if month is not None and not 1 <= int(month) <= 12:
+        return f"'{value}' has month {month}; months run from 01 to 12"
+    if day is not None:
+        try:
+            date(int(year), int(month), int(day))
+        except ValueError:
+            return f"'{value}' is not a day of the calendar (month {month} has no day {day})"
+    return None
+
+
 def normalise_date(value: str) -> str:
     """Dates from metadata come in many shapes; keep ISO when we can parse it."""
     return parse_date(value) or value.strip()

@@ -24,6 +24,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import time
@@ -50,6 +51,10 @@ DB_FILE = "store.sqlite"
 FAISS_FILE = "vectors.faiss"
 LOCK_FILE = ".lock"
 KEEP_PREVIOUS = 1  # older generations kept for recovery
+# Files a data directory may hold before its first generation is published.
+PRE_INDEX_FILES = {"twosource.toml", LOCK_FILE, "sources.toml"}
+FAISS_SHA_KEY = "faiss_sha256"  # the FAISS file's checksum, recorded inside SQLite too
+_GEN_NAME = re.compile(r"gen-\d{6}")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -111,13 +116,70 @@ def is_index_dir(data_dir: Path) -> bool:
     return (data_dir / CURRENT).is_file()
 
 
+def _check_hint(data_dir: Path) -> str:
+    return f"run `twosource --data {data_dir} check` for details"
+
+
+def _generations(data_dir: Path) -> list[str]:
+    return sorted(
+        p.name for p in data_dir.glob("gen-*") if p.is_dir() and _GEN_NAME.fullmatch(p.name)
+    )
+
+
+def read_pointer(data_dir: Path) -> str:
+    """The generation name in ``data_dir/CURRENT``, checked to be a well-formed name.
+
+    Raises:
+        IndexCorruptError: CURRENT is unreadable or holds anything but a generation name.
+    """
+    pointer = data_dir / CURRENT
+    try:
+        raw = pointer.read_bytes()[:200]
+    except OSError as exc:
+        raise IndexCorruptError(
+            f"{pointer} cannot be read ({exc.strerror}) — check the folder's permissions"
+        ) from None
+    try:
+        name = raw.decode("ascii").strip()
+    except UnicodeDecodeError:
+        name = None
+    if name is None or not _GEN_NAME.fullmatch(name):
+        present = _generations(data_dir)
+        fix = (
+            f"write the name of the newest generation ('{present[-1]}') into it, e.g. "
+            f"`echo {present[-1]} > {pointer}`, then run `twosource --data {data_dir} check`; or "
+            "restore the data directory from a backup"
+            if present
+            else "restore the data directory from a backup, or re-ingest your articles into a "
+            "new data directory"
+        )
+        raise IndexCorruptError(
+            f"{pointer} is damaged: it should hold the name of the live generation (like "
+            f"'gen-000001') but holds {'unreadable bytes' if name is None else repr(name[:40])}"
+            f" — {fix}"
+        )
+    return name
+
+
+def _interrupted_first_ingest(data_dir: Path, names: set[str]) -> bool:
+    """Only what a first ingest leaves behind when it is killed: its generation folders (done
+    or half-written), a half-written CURRENT, the lock and settings files."""
+    leftovers = {n for n in names if n.startswith("gen-") or n == CURRENT + ".tmp"}
+    return bool(leftovers) and all(
+        n in PRE_INDEX_FILES
+        or n == CURRENT + ".tmp"
+        or (n.startswith("gen-") and (data_dir / n).is_dir())
+        for n in names
+    )
+
+
 def current_generation(data_dir: Path) -> Path:
     """The live generation folder of ``data_dir``.
 
     Raises:
-        IndexNotFoundError: no index there yet.
+        IndexNotFoundError: no index there yet (or its first ingest was interrupted).
         NotAnIndexError: the folder holds other things but no TwoSource index.
-        IndexCorruptError: CURRENT names a missing generation.
+        IndexCorruptError: CURRENT is damaged or names a missing generation.
     """
     if not data_dir.exists() or (data_dir.is_dir() and not any(data_dir.iterdir())):
         raise IndexNotFoundError(
@@ -127,40 +189,127 @@ def current_generation(data_dir: Path) -> Path:
         raise NotAnIndexError(f"{data_dir} is a file, not a TwoSource data directory")
     pointer = data_dir / CURRENT
     if not pointer.is_file():
-        only_settings = {p.name for p in data_dir.iterdir()} <= {"twosource.toml", LOCK_FILE}
-        if only_settings:
+        names = {p.name for p in data_dir.iterdir()}
+        if names <= PRE_INDEX_FILES:
             raise IndexNotFoundError(
                 f"no index at {data_dir} yet — run `twosource ingest PATH --data {data_dir}`"
+            )
+        if _interrupted_first_ingest(data_dir, names):
+            found = ", ".join(sorted(n for n in names if n not in PRE_INDEX_FILES))
+            raise IndexNotFoundError(
+                f"the first ingest into {data_dir} was interrupted before it finished (it left "
+                f"{found} but no {CURRENT} file), so nothing is indexed yet — run the same "
+                f"`twosource --data {data_dir} ingest PATH …` again: it clears the leftovers and "
+                "completes the index"
             )
         raise NotAnIndexError(
             f"{data_dir} is not a TwoSource index (no {CURRENT} file) — point --data at an index "
             "directory or at an empty/new folder"
         )
-    name = pointer.read_text().strip()
+    name = read_pointer(data_dir)
     gen = data_dir / name
-    if not name.startswith("gen-") or not gen.is_dir():
+    if not gen.is_dir():
+        present = _generations(data_dir)
+        fix = (
+            f"if '{present[-1]}' is the newest generation, write its name into {pointer}, then "
+            f"run `twosource --data {data_dir} check`; otherwise restore from a backup"
+            if present
+            else "restore the data directory from a backup, or re-ingest into a new data directory"
+        )
         raise IndexCorruptError(
-            f"{pointer} names '{name}', which is missing — the index is damaged; re-ingest into "
-            "a new data directory"
+            f"{pointer} names '{name}', which is missing — the index is damaged; {fix}"
         )
     return gen
 
 
 def read_manifest(gen: Path) -> dict:
+    path = gen / MANIFEST
     try:
-        return json.loads((gen / MANIFEST).read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise IndexCorruptError(f"{gen / MANIFEST} is unreadable ({exc}) — re-ingest") from None
+        manifest = json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        problem = "is missing"
+    except OSError as exc:
+        problem = f"cannot be read ({exc.strerror})"
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        problem = "is damaged (not valid JSON)"
+    else:
+        if isinstance(manifest, dict) and isinstance(manifest.get("files", {}), dict):
+            return manifest
+        problem = "is damaged (not a TwoSource manifest)"
+    raise IndexCorruptError(
+        f"{path} {problem} — the index generation {gen.name} cannot be trusted; "
+        f"{_check_hint(gen.parent)}, then restore the data directory from a backup or re-ingest "
+        "your articles into a new data directory"
+    )
 
 
 def verify_generation(gen: Path, manifest: dict) -> None:
     """Check every file of a generation against the manifest's size and checksum."""
     for name, info in manifest.get("files", {}).items():
         path = gen / name
-        if not path.is_file() or path.stat().st_size != info["size"]:
-            raise IndexCorruptError(f"{path} is missing or has the wrong size — re-ingest")
-        if sha256_file(path) != info["sha256"]:
-            raise IndexCorruptError(f"{path} does not match its checksum — re-ingest")
+        try:
+            size, digest = int(info["size"]), str(info["sha256"])
+        except (TypeError, KeyError, ValueError):
+            raise IndexCorruptError(
+                f"{gen / MANIFEST} is damaged (no size or checksum for {name}) — "
+                f"{_check_hint(gen.parent)}"
+            ) from None
+        if not path.is_file() or path.stat().st_size != size:
+            raise IndexCorruptError(
+                f"{path} is missing or has the wrong size — the index is damaged; "
+                f"{_check_hint(gen.parent)}, then restore from a backup or re-ingest"
+            )
+        if sha256_file(path) != digest:
+            raise IndexCorruptError(
+                f"{path} does not match its checksum — the file is damaged; "
+                f"{_check_hint(gen.parent)}, then restore from a backup or re-ingest"
+            )
+
+
+def integrity_check_on_open(gen: Path, manifest: dict, conn: sqlite3.Connection) -> None:
+    """Checks that hold even when the manifest's checksums were recomputed over damaged files:
+    SQLite's own structural check, the FAISS checksum recorded inside SQLite at commit, and the
+    manifest's counts against the tables.
+
+    Raises:
+        IndexCorruptError: naming the damaged file and what to do.
+    """
+    db = gen / DB_FILE
+    advice = f"{_check_hint(gen.parent)}, then restore from a backup or re-ingest"
+    try:
+        rows = conn.execute("PRAGMA quick_check(5)").fetchall()
+        problems = [r[0] for r in rows if r[0] != "ok"]
+        if not problems:
+            counts = {
+                t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("documents", "chunks", "files")
+            }
+            recorded = conn.execute(
+                "SELECT value FROM meta WHERE key=?", (FAISS_SHA_KEY,)
+            ).fetchone()
+    except sqlite3.DatabaseError as exc:
+        problems = [str(exc)]
+    if problems:
+        raise IndexCorruptError(f"{db} is damaged (SQLite: {problems[0][:200]}) — {advice}")
+    expected = manifest.get("counts")
+    if isinstance(expected, dict) and any(
+        t in expected and expected[t] != counts[t] for t in counts
+    ):
+        raise IndexCorruptError(
+            f"{db} is damaged or was replaced: it holds {counts} but its manifest says "
+            f"{ {t: expected.get(t) for t in counts} } — {advice}"
+        )
+    faiss_info = manifest.get("files", {}).get(FAISS_FILE)
+    if (
+        recorded is not None
+        and isinstance(faiss_info, dict)
+        and recorded[0] != faiss_info.get("sha256")
+    ):
+        raise IndexCorruptError(
+            f"{gen / FAISS_FILE} is damaged: its checksum differs from the one recorded in "
+            f"{DB_FILE} when the index was written (the manifest was rewritten to match the "
+            f"changed file) — {advice}"
+        )
 
 
 def check_compatible(manifest: dict, embedder_name: str, chunking: dict, data_dir: Path) -> None:
@@ -233,9 +382,16 @@ class StoreReader:
             verify_generation(self.gen, self.manifest)
         try:
             self.conn = _connect(self.gen / DB_FILE, readonly=True)
-            self.conn.execute("SELECT count(*) FROM documents").fetchone()
         except sqlite3.DatabaseError as exc:
-            raise IndexCorruptError(f"{self.gen / DB_FILE} is not readable ({exc})") from None
+            raise IndexCorruptError(
+                f"{self.gen / DB_FILE} is damaged ({exc}) — {_check_hint(self.data_dir)}, then "
+                "restore from a backup or re-ingest"
+            ) from None
+        try:
+            integrity_check_on_open(self.gen, self.manifest, self.conn)
+        except IndexCorruptError:
+            self.conn.close()
+            raise
         self._faiss_index = None
         self._doc_cache: dict[str, Document] = {}
 
@@ -299,12 +455,16 @@ class StoreReader:
             faiss = _faiss()
             try:
                 self._faiss_index = faiss.read_index(str(self.gen / FAISS_FILE))
-            except RuntimeError as exc:
-                raise IndexCorruptError(f"{self.gen / FAISS_FILE} is unreadable ({exc})") from None
+            except (RuntimeError, MemoryError) as exc:
+                raise IndexCorruptError(
+                    f"{self.gen / FAISS_FILE} is damaged ({str(exc)[:200]}) — "
+                    f"{_check_hint(self.data_dir)}, then restore from a backup or re-ingest"
+                ) from None
             if self._faiss_index.ntotal != self.count("chunks"):
                 raise IndexCorruptError(
-                    f"{self.gen}: the FAISS index holds {self._faiss_index.ntotal} vectors but the "
-                    f"store has {self.count('chunks')} chunks — re-ingest"
+                    f"{self.gen / FAISS_FILE} is damaged: it holds {self._faiss_index.ntotal} "
+                    f"vectors but the store has {self.count('chunks')} chunks — "
+                    f"{_check_hint(self.data_dir)}, then restore from a backup or re-ingest"
                 )
             if self.manifest.get("faiss") == "ivf-sq8":
                 # The IVF index sits inside an IndexIDMap2: set nprobe on the inner index.
@@ -353,15 +513,23 @@ class IndexWriter:
         self.data_dir = Path(data_dir)
         self.exact_max_vectors = exact_max_vectors
         self.nprobe = nprobe
-        self._sweep_leftovers()
         self.previous: Path | None = None
         self.manifest: dict = {}
         if is_index_dir(self.data_dir):
+            # A damaged CURRENT raises here, before any sweeping: never delete generations on
+            # the word of a pointer that cannot be read.
             self.previous = current_generation(self.data_dir)
+        self._sweep_leftovers(self.previous.name if self.previous else "")
+        if self.previous is not None:
             self.manifest = read_manifest(self.previous)
             verify_generation(self.previous, self.manifest)
+            conn = _connect(self.previous / DB_FILE, readonly=True)
+            try:
+                integrity_check_on_open(self.previous, self.manifest, conn)
+            finally:
+                conn.close()
         elif self.data_dir.exists() and any(
-            p.name not in ("twosource.toml", LOCK_FILE) for p in self.data_dir.iterdir()
+            p.name not in PRE_INDEX_FILES for p in self.data_dir.iterdir()
         ):
             raise NotAnIndexError(
                 f"{self.data_dir} is not empty and is not a TwoSource index — refusing to write "
@@ -383,19 +551,20 @@ class IndexWriter:
         self._removed_ids: list[int] = []
         self._added: list[tuple[np.ndarray, np.ndarray]] = []
 
-    def _sweep_leftovers(self) -> None:
+    def _sweep_leftovers(self, live: str) -> None:
+        """Remove what a killed writer left. ``live`` is the validated live generation name
+        ("" when there is no CURRENT yet, i.e. an interrupted first ingest)."""
         if not self.data_dir.exists():
             return
         for item in self.data_dir.glob("gen-*.tmp"):
-            shutil.rmtree(item, ignore_errors=True)
+            if _GEN_NAME.fullmatch(item.name[:-4]):
+                shutil.rmtree(item, ignore_errors=True)
         stale = self.data_dir / (CURRENT + ".tmp")
         stale.unlink(missing_ok=True)
         # A generation renamed into place whose CURRENT switch never happened (crash between the
         # two renames) was never live: remove it so its number can be reused.
-        pointer = self.data_dir / CURRENT
-        live = pointer.read_text().strip() if pointer.is_file() else ""
         for item in self.data_dir.glob("gen-*"):
-            if item.is_dir() and item.name > live and not item.name.endswith(".tmp"):
+            if item.is_dir() and _GEN_NAME.fullmatch(item.name) and item.name > live:
                 shutil.rmtree(item, ignore_errors=True)
 
     # -- queries on the generation being built
@@ -583,14 +752,19 @@ class IndexWriter:
                 f"internal error: {index.ntotal} vectors for {counts['chunks']} chunks; nothing "
                 "was written"
             )
+        faiss.write_index(index, str(self.tmp / FAISS_FILE))
+        faiss_sha = sha256_file(self.tmp / FAISS_FILE)
+        # Recorded inside SQLite too: a manifest rewritten over a damaged FAISS file (a careless
+        # copy or repair tool) no longer agrees with it.
+        self._set_meta(FAISS_SHA_KEY, faiss_sha)
         self.conn.commit()
         self.conn.close()
-        faiss.write_index(index, str(self.tmp / FAISS_FILE))
         files = {}
         for name in (DB_FILE, FAISS_FILE):
             path = self.tmp / name
             _fsync_file(path)
-            files[name] = {"size": path.stat().st_size, "sha256": sha256_file(path)}
+            digest = faiss_sha if name == FAISS_FILE else sha256_file(path)
+            files[name] = {"size": path.stat().st_size, "sha256": digest}
         manifest = {
             "format_version": FORMAT_VERSION,
             "generation": self.number,
