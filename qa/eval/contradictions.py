@@ -282,7 +282,7 @@ def evaluate_suite(check: Callable[[str, list[str]], object], pairs: Iterable[Su
 
 def _rate(v: dict) -> str:
     good = v["accepted"] if v["measures"] == "accepted" else v["rejected"]
-    return f"{v['rate']:.2f} ({good}/{v['n']} {v['measures']})"
+    return f"{v['rate']:.1%} ({good}/{v['n']} {v['measures']})"
 
 
 def suite_markdown(report: dict, max_misses: int = 50) -> str:
@@ -293,13 +293,13 @@ def suite_markdown(report: dict, max_misses: int = 50) -> str:
         v = report["kinds"].get(kind)
         if not v:
             continue
-        target = "" if v["target"] is None else f"{'≥'} {v['target']:.2f} {v['measures']}"
+        target = "" if v["target"] is None else f"≥ {v['target']:.0%} {v['measures']}"
         mark = "" if v["meets_target"] is None else (" ✓" if v["meets_target"] else " ✗")
         lines.append(f"| {kind} | {v['n']} | {target} | {_rate(v)}{mark} |")
     o = report["overall"]
 
     def fmt(x):
-        return "–" if x is None else f"{x:.2f}"
+        return "–" if x is None else f"{x:.1%}"
 
     lines += [
         "",
@@ -309,7 +309,7 @@ def suite_markdown(report: dict, max_misses: int = 50) -> str:
     ]
     if report["by_set"]:
         sets = ", ".join(
-            f"{SETS.get(k, k)} {v['accuracy']:.2f} ({v['n']})" for k, v in report["by_set"].items()
+            f"{SETS.get(k, k)} {v['accuracy']:.1%} ({v['n']})" for k, v in report["by_set"].items()
         )
         lines.append(f"Accuracy by source: {sets}.")
     if report.get("skipped"):

@@ -215,9 +215,23 @@ def test_rates_reasons_and_markdown_for_a_partial_checker():
     assert missed["negation-1"]["reasons"] == [] and missed["negation-1"]["got"] == "supported"
     md = suite_markdown(report)
     assert md.splitlines()[0] == "| kind | pairs | target | rate |"
-    assert "| paraphrase | 4 | ≥ 0.85 accepted | 0.50 (2/4 accepted) ✗ |" in md
-    assert "| negation | 4 | ≥ 0.95 rejected | 0.50 (2/4 rejected) ✗ |" in md
+    assert "| paraphrase | 4 | ≥ 85% accepted | 50.0% (2/4 accepted) ✗ |" in md
+    assert "| negation | 4 | ≥ 95% rejected | 50.0% (2/4 rejected) ✗ |" in md
     assert "`paraphrase-0`" in md and "even" in md
+
+
+def test_a_rate_just_under_target_is_shown_as_a_miss():
+    pairs = [p for p in _pairs() if p.kind == "number_swap"] * 5  # 20 pairs
+    calls = iter(range(len(pairs)))
+    report = evaluate_suite(lambda claim, passages: next(calls) == 0, pairs)  # 19/20 rejected
+    assert report["kinds"]["number_swap"]["meets_target"] is True
+    calls = iter(range(len(pairs) * 2))
+    report = evaluate_suite(lambda claim, passages: next(calls) < 2, pairs * 2)  # 38/40
+    assert report["kinds"]["number_swap"]["meets_target"] is True
+    calls = iter(range(39))
+    report = evaluate_suite(lambda claim, passages: next(calls) < 2, (pairs * 2)[:39])  # 37/39
+    assert report["kinds"]["number_swap"]["meets_target"] is False
+    assert "94.9% (37/39 rejected) ✗" in suite_markdown(report)
 
 
 def test_a_plain_bool_verdict_is_accepted():
