@@ -8,25 +8,16 @@ usage, settings or question; 3 index missing, damaged or incompatible; 4 model m
 
 from __future__ import annotations
 
-import json
-import sqlite3
+import re
 import sys
 from pathlib import Path
 
 import click
 
 from index.errors import TwoSourceError
-from index.settings import Settings, load_settings
-
-
-def _settings(ctx: click.Context, **overrides) -> Settings:
-    obj = ctx.obj or {}
-    merged = {k: v for k, v in {**obj.get("overrides", {}), **overrides}.items() if v}
-    return load_settings(obj.get("data"), **merged)
-
-
-def _echo_json(payload) -> None:
-    click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+from qa.clikit import command_settings as _settings
+from qa.clikit import echo_json as _echo_json
+from qa.eval.cli import eval_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -96,7 +87,7 @@ def sources(ctx: click.Context, as_json: bool) -> None:
     """List the indexed documents with outlet, date, chunks and duplicate links."""
     from index.search import Index
 
-    idx = Index(_settings(ctx))  # checksums and integrity checked on open, like search/ask
+    idx = Index(_settings(ctx), verify=False)
     docs = idx.documents()
     if as_json:
         _echo_json(
@@ -198,7 +189,7 @@ def outlets_list(ctx: click.Context, as_json: bool) -> None:
     registry = SourceRegistry(settings.data_dir)
     counts: dict[str, int] = {}
     if is_index_dir(Path(settings.data_dir)):
-        reader = StoreReader(Path(settings.data_dir))
+        reader = StoreReader(Path(settings.data_dir), verify=False)
         for d in reader.documents():
             name = d.meta.outlet or "(unknown outlet)"
             counts[name] = counts.get(name, 0) + 1
@@ -253,20 +244,14 @@ def ask(
     no_stream: bool,
 ) -> None:
     """Answer QUESTION from the archive, with a verified citation on every sentence."""
-    from index.metadata import iso_date_problem
-
-    for name, value in (("--since", since), ("--until", until)):
-        problem = iso_date_problem(value) if value else None
-        if problem:
-            raise click.BadParameter(problem, param_hint=name)
-    shared = min(len(since.strip()), len(until.strip()))
-    if since and until and since.strip()[:shared] > until.strip()[:shared]:
-        raise click.BadParameter(
-            f"'{since}' is after --until '{until}', so nothing could match", param_hint="--since"
-        )
     from qa.api import Assistant
     from qa.render import render_answer
 
+    for name, value in (("--since", since), ("--until", until)):
+        if value and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            raise click.BadParameter(
+                f"{name} takes an ISO date such as 2024-11-26", param_hint=name
+            )
     llm = {k2: v for k2, v in {"model": model, "url": llm_url}.items() if v}
     settings = _settings(ctx, llm=llm or None)
     assistant = Assistant(settings=settings, progress=not as_json)
@@ -291,9 +276,6 @@ def ask(
         ctx.exit(EXIT_ABSTAINED)
 
 
-REPO = Path(__file__).resolve().parents[1]
-
-
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
@@ -313,203 +295,6 @@ def serve(ctx: click.Context, host: str, port: int, model: str | None, llm_url: 
         )
     click.echo(f"TwoSource web chat on http://{host}:{port} (Ctrl+C to stop)", err=True)
     launch(assistant, host, port)
-
-
-@cli.group("eval")
-def eval_group() -> None:
-    """Measure TwoSource: retrieval, answers, support checking, flags, conflicting sources."""
-
-
-@eval_group.command("flags")
-@click.option(
-    "--labels",
-    type=click.Path(exists=True, path_type=Path),
-    default=REPO / "eval" / "labels.jsonl",
-    show_default=True,
-)
-@click.option("--demo-dir", type=click.Path(path_type=Path), default=REPO / "examples" / "articles")
-@click.option(
-    "--seed-dir",
-    type=click.Path(path_type=Path),
-    default=REPO.parent / "shared" / "corpus" / "seed-articles",
-)
-@click.option("--json", "as_json", is_flag=True)
-def eval_flags(labels: Path, demo_dir: Path, seed_dir: Path, as_json: bool) -> None:
-    """Flag precision/recall on the labelled claims (fresh temporary indexes)."""
-    from qa.evaluate import evaluate_flags, markdown
-
-    for name, folder in (("demo", demo_dir), ("seed", seed_dir)):
-        if not folder.is_dir():
-            raise click.BadParameter(f"{folder} is not a folder", param_hint=f"--{name}-dir")
-    report = evaluate_flags(labels, {"demo": demo_dir, "seed": seed_dir})
-    if as_json:
-        _echo_json(report)
-        return
-    click.echo(markdown(report))
-    for row in report["rows"]:
-        if row["flagged"] != row["expected_flag"] or row["status"] != row["expected_status"]:
-            click.echo(
-                f"  miss: {row['id']}: got {row['status']} (flagged={row['flagged']}) — "
-                f"{row['reason']}"
-            )
-
-
-@eval_group.command("conflicts")
-@click.option("--dataset", type=click.Choice(["rgb", "ramdocs"]), default="rgb")
-@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
-@click.option(
-    "--eval-dir",
-    type=click.Path(path_type=Path),
-    default=REPO.parent / "shared" / "eval",
-    show_default=True,
-)
-@click.option("--json", "as_json", is_flag=True)
-def eval_conflicts(dataset: str, limit: int, eval_dir: Path, as_json: bool) -> None:
-    """How often contradicting documents surface as disputed (RGB, RAMDocs)."""
-    from qa.evaluate import evaluate_conflicts, markdown
-
-    if not eval_dir.is_dir():
-        raise click.BadParameter(f"{eval_dir} is not a folder", param_hint="--eval-dir")
-    report = evaluate_conflicts(dataset, eval_dir, limit)
-    click.echo(json.dumps(report, indent=2) if as_json else markdown(report))
-
-
-_EVAL_DIR = click.option(
-    "--eval-dir",
-    type=click.Path(path_type=Path),
-    default=REPO.parent / "shared" / "eval",
-    show_default=True,
-    help="Folder holding multihop_rag/, wice/, rgb_en_fact/, ramdocs/.",
-)
-
-
-def _check_eval_dir(eval_dir: Path, *subdirs: str) -> None:
-    for sub in subdirs:
-        if not (eval_dir / sub).is_dir():
-            raise click.BadParameter(
-                f"{eval_dir / sub} not found (the evaluation data lives in ../shared/eval)",
-                param_hint="--eval-dir",
-            )
-
-
-def _progress_bar(desc: str):
-    from tqdm import tqdm
-
-    bar = None
-
-    def update(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = tqdm(total=total, desc=desc, unit="q", file=sys.stderr, leave=False)
-        bar.update(done - bar.n)
-        if done == total:
-            bar.close()
-
-    return update
-
-
-@eval_group.command("retrieval")
-@_EVAL_DIR
-@click.option("--limit", type=click.IntRange(0), default=0, help="Questions (0 = all 300).")
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_context
-def eval_retrieval(ctx: click.Context, eval_dir: Path, limit: int, as_json: bool) -> None:
-    """Recall@k / MRR@10 on MultiHop-RAG: dense, BM25, hybrid, hybrid + rerank."""
-    from qa.eval_multihop import evaluate_retrieval, retrieval_markdown
-
-    _check_eval_dir(eval_dir, "multihop_rag")
-    settings = _settings(ctx)
-    report = evaluate_retrieval(
-        eval_dir,
-        limit,
-        progress=_progress_bar("Questions"),
-        embedding=settings.embedding.model_dump(),
-        models_dir=settings.models_dir,
-    )
-    click.echo(json.dumps(report, indent=2) if as_json else retrieval_markdown(report))
-
-
-@eval_group.command("answers")
-@_EVAL_DIR
-@click.option(
-    "--limit",
-    type=click.IntRange(0),
-    default=8,
-    show_default=True,
-    help="Questions, round-robin over the four types (0 = all 300).",
-)
-@click.option("--model", help="A .gguf file, 'default' or 'smollm2'.")
-@click.option("--llm-url", help="Base URL of an OpenAI-compatible server instead.")
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_context
-def eval_answers(
-    ctx: click.Context,
-    eval_dir: Path,
-    limit: int,
-    model: str | None,
-    llm_url: str | None,
-    as_json: bool,
-) -> None:
-    """Answer accuracy, refusals and citations on MultiHop-RAG (uses the language model)."""
-    from qa.eval_multihop import answers_markdown, evaluate_answers
-
-    _check_eval_dir(eval_dir, "multihop_rag")
-    llm = {k: v for k, v in (("model", model), ("url", llm_url)) if v}
-    settings = _settings(ctx, llm=llm or None)
-    report = evaluate_answers(
-        eval_dir,
-        limit,
-        progress=_progress_bar("Questions"),
-        embedding=settings.embedding.model_dump(),
-        llm=settings.llm.model_dump(),
-        models_dir=settings.models_dir,
-    )
-    click.echo(json.dumps(report, indent=2) if as_json else answers_markdown(report))
-
-
-@eval_group.command("support")
-@_EVAL_DIR
-@click.option("--limit", type=click.IntRange(0), default=0, help="Claims (0 = all 349).")
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_context
-def eval_support(ctx: click.Context, eval_dir: Path, limit: int, as_json: bool) -> None:
-    """The citation support checker against WiCE's human labels."""
-    from index.embed import load_embedder
-    from qa.evaluate import evaluate_support, markdown
-
-    _check_eval_dir(eval_dir, "wice")
-    report = evaluate_support(eval_dir, limit, load_embedder(_settings(ctx)))
-    click.echo(json.dumps(report, indent=2) if as_json else markdown(report))
-
-
-@cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option(
-    "--no-embed", is_flag=True, help="Skip embedding a sample of chunks again (no model load)."
-)
-@click.pass_context
-def check(ctx: click.Context, as_json: bool, no_embed: bool) -> None:
-    """Check the index thoroughly and say whether to restore or re-ingest (exit 3 if damaged)."""
-    from index.check import check_index
-
-    settings = _settings(ctx)
-    embed = None
-    if not no_embed:
-
-        def embed(texts):
-            from index.embed import load_embedder
-
-            return load_embedder(settings).embed(texts)
-
-    report = check_index(settings.data_dir, embed=embed)
-    if as_json:
-        _echo_json(report.to_dict())
-    else:
-        for c in report.checks:
-            click.echo(f"{'ok  ' if c.ok else 'FAIL'}  {c.name}: {c.detail}")
-        click.echo(report.advice)
-    if not report.ok:
-        ctx.exit(3)
 
 
 @cli.command()
@@ -544,6 +329,9 @@ def models(ctx: click.Context, as_json: bool, model: str | None) -> None:
         ctx.exit(4)
 
 
+cli.add_command(eval_group)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the CLI and turns TwoSource errors into a message and an exit code."""
     try:
@@ -561,13 +349,6 @@ def main(argv: list[str] | None = None) -> None:
     except TwoSourceError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except sqlite3.DatabaseError as exc:  # damage that the checks on open did not catch
-        click.echo(
-            f"Error: the index database is damaged ({exc}) — run `twosource check` for details, "
-            "then restore the data directory from a backup or re-ingest",
-            err=True,
-        )
-        sys.exit(3)
     except ValueError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)

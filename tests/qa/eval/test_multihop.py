@@ -7,19 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from qa.eval_multihop import (
-    evaluate_answers,
-    evaluate_retrieval,
-    gold_found,
-    load_multihop,
-    score_ranking,
-    subset,
-)
-from qa.evaluate import evaluate_support
+from qa.eval.answers import evaluate_answers, gold_found
+from qa.eval.multihop import load_multihop, subset
+from qa.eval.retrieval import evaluate_retrieval, score_ranking
+from qa.eval.support import evaluate_support
+from tests.qa.test_cli import run as _cli
 
-from .test_cli import run as _cli
-
-EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "eval"
+EVAL = Path(__file__).resolve().parents[3].parent / "shared" / "eval"
 pytestmark = pytest.mark.skipif(not (EVAL / "multihop_rag").is_dir(), reason="no ../shared/eval")
 
 

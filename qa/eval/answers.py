@@ -1,0 +1,152 @@
+"""Answers on MultiHop-RAG with the configured language model: accuracy by the authors'
+string rule, refusals on null questions, and every citation checked against the stored text
+(``twosource eval answers``)."""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from index.embed import Embedder
+
+from ..api import Assistant
+from .multihop import Query, load_multihop, multihop_assistant, subset
+
+_REFUSAL = re.compile(
+    r"\b(insufficient|not enough information|cannot (?:be )?(?:determined|answer)|"
+    r"does not (?:say|mention|contain)|no information)\b",
+    re.IGNORECASE,
+)
+
+
+def gold_found(answer_text: str, gold: str) -> bool:
+    """The authors' rule — the gold answer string appears in the answer — on word boundaries,
+    so a gold "no" is not found inside "know"."""
+    pattern = r"(?<!\w)" + re.escape(gold.strip().lower()) + r"(?!\w)"
+    return re.search(pattern, answer_text.lower()) is not None
+
+
+def score_answer(assistant: Assistant, q: Query, answer) -> dict:
+    """Per-question answer metrics; every citation is checked against the stored text."""
+    cited_urls: list[str] = []
+    exact = total = 0
+    for cit in answer.citations():
+        doc = assistant.index.document(cit.doc_id)
+        total += 1
+        exact += bool(doc and doc.cleaned_text[cit.start : cit.end] == cit.quote and cit.quote)
+        if doc and doc.meta.url not in cited_urls:
+            cited_urls.append(doc.meta.url)
+    gold = set(q.gold)
+    refused = answer.status == "abstained" or bool(_REFUSAL.search(answer.text))
+    return {
+        "id": q.qid,
+        "type": q.qtype,
+        "status": answer.status + ("/extractive" if answer.extractive else ""),
+        "refused": refused,
+        "correct": (not q.gold and refused)
+        or (bool(q.gold) and not refused and gold_found(answer.text, q.answer)),
+        "citations": total,
+        "citations_exact": exact,
+        "cited_gold": len(gold & set(cited_urls)),
+        "cited_docs": len(cited_urls),
+        "gold_docs": len(gold),
+        "sentences": len(answer.sentences),
+        "removed_by_checker": len(answer.removed),
+        "flagged_sentences": sum(
+            1 for s in answer.sentences if s.corroboration and s.corroboration.flagged
+        ),
+        "multi_outlet_gold": len(set(q.gold_outlets)) >= 2,
+        "uses_all_gold": bool(gold) and gold <= set(cited_urls),
+        "corroboration": answer.corroboration,
+        "answer": answer.text,
+        "gold_answer": q.answer,
+    }
+
+
+def summarise_answers(rows: list[dict]) -> dict:
+    answerable = [r for r in rows if r["type"] != "null"]
+    null = [r for r in rows if r["type"] == "null"]
+    cits = sum(r["citations"] for r in rows)
+    cited_docs = sum(r["cited_docs"] for r in answerable)
+    multi = [r for r in answerable if r["multi_outlet_gold"] and r["uses_all_gold"]]
+
+    def share(part: list[dict], key: str) -> float | None:
+        return sum(bool(r[key]) for r in part) / len(part) if part else None
+
+    return {
+        "questions": len(rows),
+        "answer_accuracy": share(answerable, "correct"),
+        "null_refusal": share(null, "refused"),
+        "false_refusal": share(answerable, "refused"),
+        "citation_exactness": sum(r["citations_exact"] for r in rows) / cits if cits else None,
+        "citation_precision_vs_gold": (
+            sum(r["cited_gold"] for r in answerable) / cited_docs if cited_docs else None
+        ),
+        "citation_recall_vs_gold": (
+            sum(r["cited_gold"] for r in answerable)
+            / max(1, sum(r["gold_docs"] for r in answerable))
+            if answerable
+            else None
+        ),
+        "sentences_removed_by_checker": sum(r["removed_by_checker"] for r in rows)
+        / max(1, sum(r["removed_by_checker"] + r["sentences"] for r in rows)),
+        "multi_outlet_answers_flagged_single_source": (
+            sum(r["corroboration"] == "single-source" for r in multi) / len(multi)
+            if multi
+            else None
+        ),
+        "median_seconds": statistics.median(r["seconds"] for r in rows) if rows else None,
+    }
+
+
+def evaluate_answers(
+    eval_dir: Path,
+    limit: int = 8,
+    embedder: Embedder | None = None,
+    work: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    **overrides,
+) -> dict:
+    """Ask ``limit`` questions (round-robin over types, null included) with the configured
+    language model and score answers, refusals and citations."""
+    data = load_multihop(eval_dir / "multihop_rag")
+    queries = subset(data.queries, limit)
+    rows = []
+    with multihop_assistant(data, embedder, work, **overrides) as assistant:
+        model = assistant.model_info()
+        for i, q in enumerate(queries):
+            t0 = time.perf_counter()
+            answer = assistant.ask(q.question)
+            row = score_answer(assistant, q, answer)
+            row["seconds"] = round(time.perf_counter() - t0, 2)
+            rows.append(row)
+            if progress:
+                progress(i + 1, len(queries))
+    return {"dataset": "multihop_rag", "model": model, **summarise_answers(rows), "rows": rows}
+
+
+def answers_markdown(report: dict) -> str:
+    lines = [
+        f"MultiHop-RAG answers — {report['questions']} questions, model {report['model']}",
+        "",
+        "| metric | value |",
+        "|---|---|",
+    ]
+    for key, value in report.items():
+        if key in ("rows", "dataset", "model", "questions"):
+            continue
+        shown = "n/a" if value is None else f"{value:.3f}" if isinstance(value, float) else value
+        lines.append(f"| {key.replace('_', ' ')} | {shown} |")
+    return "\n".join(lines)
+
+
+__all__ = [
+    "answers_markdown",
+    "evaluate_answers",
+    "gold_found",
+    "score_answer",
+    "summarise_answers",
+]

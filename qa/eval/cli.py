@@ -1,0 +1,193 @@
+"""``twosource eval``: the command group that runs the evaluation suites and prints their
+reports (registered on the main CLI by ``qa.cli``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..clikit import command_settings, echo_json
+
+# Only light imports at module level: `twosource` loads this group on every start, and the
+# suites (index, models) are imported by the command that runs them.
+REPO = Path(__file__).resolve().parents[2]
+# The external evaluation data (MultiHop-RAG, WiCE, RGB, RAMDocs) is read from here at run
+# time and never copied into the project.
+DEFAULT_EVAL_DIR = REPO.parent / "shared" / "eval"
+
+
+@click.group("eval")
+def eval_group() -> None:
+    """Measure TwoSource: retrieval, answers, support checking, flags, conflicting sources."""
+
+
+@eval_group.command("flags")
+@click.option(
+    "--labels",
+    type=click.Path(exists=True, path_type=Path),
+    default=REPO / "eval" / "labels.jsonl",
+    show_default=True,
+)
+@click.option("--demo-dir", type=click.Path(path_type=Path), default=REPO / "examples" / "articles")
+@click.option(
+    "--seed-dir",
+    type=click.Path(path_type=Path),
+    default=REPO.parent / "shared" / "corpus" / "seed-articles",
+)
+@click.option("--json", "as_json", is_flag=True)
+def eval_flags(labels: Path, demo_dir: Path, seed_dir: Path, as_json: bool) -> None:
+    """Flag precision/recall on the labelled claims (fresh temporary indexes)."""
+    from .common import markdown
+    from .flags import evaluate_flags
+
+    for name, folder in (("demo", demo_dir), ("seed", seed_dir)):
+        if not folder.is_dir():
+            raise click.BadParameter(f"{folder} is not a folder", param_hint=f"--{name}-dir")
+    report = evaluate_flags(labels, {"demo": demo_dir, "seed": seed_dir})
+    if as_json:
+        echo_json(report)
+        return
+    click.echo(markdown(report))
+    for row in report["rows"]:
+        if row["flagged"] != row["expected_flag"] or row["status"] != row["expected_status"]:
+            click.echo(
+                f"  miss: {row['id']}: got {row['status']} (flagged={row['flagged']}) — "
+                f"{row['reason']}"
+            )
+
+
+_EVAL_DIR = click.option(
+    "--eval-dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_EVAL_DIR,
+    show_default=True,
+    help="Folder holding multihop_rag/, wice/, rgb_en_fact/, ramdocs/.",
+)
+
+
+@eval_group.command("conflicts")
+@click.option("--dataset", type=click.Choice(["rgb", "ramdocs"]), default="rgb")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option(
+    "--eval-dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_EVAL_DIR,
+    show_default=True,
+)
+@click.option("--json", "as_json", is_flag=True)
+def eval_conflicts(dataset: str, limit: int, eval_dir: Path, as_json: bool) -> None:
+    """How often contradicting documents surface as disputed (RGB, RAMDocs)."""
+    from .common import markdown
+    from .conflicts import evaluate_conflicts
+
+    if not eval_dir.is_dir():
+        raise click.BadParameter(f"{eval_dir} is not a folder", param_hint="--eval-dir")
+    report = evaluate_conflicts(dataset, eval_dir, limit)
+    click.echo(json.dumps(report, indent=2) if as_json else markdown(report))
+
+
+def _check_eval_dir(eval_dir: Path, *subdirs: str) -> None:
+    for sub in subdirs:
+        if not (eval_dir / sub).is_dir():
+            raise click.BadParameter(
+                f"{eval_dir / sub} not found (the evaluation data lives in ../shared/eval)",
+                param_hint="--eval-dir",
+            )
+
+
+def _progress_bar(desc: str):
+    from tqdm import tqdm
+
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc=desc, unit="q", file=sys.stderr, leave=False)
+        bar.update(done - bar.n)
+        if done == total:
+            bar.close()
+
+    return update
+
+
+@eval_group.command("retrieval")
+@_EVAL_DIR
+@click.option("--limit", type=click.IntRange(0), default=0, help="Questions (0 = all 300).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def eval_retrieval(ctx: click.Context, eval_dir: Path, limit: int, as_json: bool) -> None:
+    """Recall@k / MRR@10 on MultiHop-RAG: dense, BM25, hybrid, hybrid + rerank."""
+    from .retrieval import evaluate_retrieval, retrieval_markdown
+
+    _check_eval_dir(eval_dir, "multihop_rag")
+    settings = command_settings(ctx)
+    report = evaluate_retrieval(
+        eval_dir,
+        limit,
+        progress=_progress_bar("Questions"),
+        embedding=settings.embedding.model_dump(),
+        models_dir=settings.models_dir,
+    )
+    click.echo(json.dumps(report, indent=2) if as_json else retrieval_markdown(report))
+
+
+@eval_group.command("answers")
+@_EVAL_DIR
+@click.option(
+    "--limit",
+    type=click.IntRange(0),
+    default=8,
+    show_default=True,
+    help="Questions, round-robin over the four types (0 = all 300).",
+)
+@click.option("--model", help="A .gguf file, 'default' or 'smollm2'.")
+@click.option("--llm-url", help="Base URL of an OpenAI-compatible server instead.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def eval_answers(
+    ctx: click.Context,
+    eval_dir: Path,
+    limit: int,
+    model: str | None,
+    llm_url: str | None,
+    as_json: bool,
+) -> None:
+    """Answer accuracy, refusals and citations on MultiHop-RAG (uses the language model)."""
+    from .answers import answers_markdown, evaluate_answers
+
+    _check_eval_dir(eval_dir, "multihop_rag")
+    llm = {k: v for k, v in (("model", model), ("url", llm_url)) if v}
+    settings = command_settings(ctx, llm=llm or None)
+    report = evaluate_answers(
+        eval_dir,
+        limit,
+        progress=_progress_bar("Questions"),
+        embedding=settings.embedding.model_dump(),
+        llm=settings.llm.model_dump(),
+        models_dir=settings.models_dir,
+    )
+    click.echo(json.dumps(report, indent=2) if as_json else answers_markdown(report))
+
+
+@eval_group.command("support")
+@_EVAL_DIR
+@click.option("--limit", type=click.IntRange(0), default=0, help="Claims (0 = all 349).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def eval_support(ctx: click.Context, eval_dir: Path, limit: int, as_json: bool) -> None:
+    """The citation support checker against WiCE's human labels."""
+    from index.embed import load_embedder
+
+    from .common import markdown
+    from .support import evaluate_support
+
+    _check_eval_dir(eval_dir, "wice")
+    report = evaluate_support(eval_dir, limit, load_embedder(command_settings(ctx)))
+    click.echo(json.dumps(report, indent=2) if as_json else markdown(report))
+
+
+__all__ = ["eval_group"]
