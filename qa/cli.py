@@ -8,7 +8,7 @@ usage, settings or question; 3 index missing, damaged or incompatible; 4 model m
 
 from __future__ import annotations
 
-import re
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -87,7 +87,7 @@ def sources(ctx: click.Context, as_json: bool) -> None:
     """List the indexed documents with outlet, date, chunks and duplicate links."""
     from index.search import Index
 
-    idx = Index(_settings(ctx), verify=False)
+    idx = Index(_settings(ctx))  # checksums and integrity checked on open, like search/ask
     docs = idx.documents()
     if as_json:
         _echo_json(
@@ -189,7 +189,7 @@ def outlets_list(ctx: click.Context, as_json: bool) -> None:
     registry = SourceRegistry(settings.data_dir)
     counts: dict[str, int] = {}
     if is_index_dir(Path(settings.data_dir)):
-        reader = StoreReader(Path(settings.data_dir), verify=False)
+        reader = StoreReader(Path(settings.data_dir))
         for d in reader.documents():
             name = d.meta.outlet or "(unknown outlet)"
             counts[name] = counts.get(name, 0) + 1
@@ -244,14 +244,20 @@ def ask(
     no_stream: bool,
 ) -> None:
     """Answer QUESTION from the archive, with a verified citation on every sentence."""
+    from index.metadata import iso_date_problem
+
+    for name, value in (("--since", since), ("--until", until)):
+        problem = iso_date_problem(value) if value else None
+        if problem:
+            raise click.BadParameter(problem, param_hint=name)
+    shared = min(len(since.strip()), len(until.strip()))
+    if since and until and since.strip()[:shared] > until.strip()[:shared]:
+        raise click.BadParameter(
+            f"'{since}' is after --until '{until}', so nothing could match", param_hint="--since"
+        )
     from qa.api import Assistant
     from qa.render import render_answer
 
-    for name, value in (("--since", since), ("--until", until)):
-        if value and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
-            raise click.BadParameter(
-                f"{name} takes an ISO date such as 2024-11-26", param_hint=name
-            )
     llm = {k2: v for k2, v in {"model": model, "url": llm_url}.items() if v}
     settings = _settings(ctx, llm=llm or None)
     assistant = Assistant(settings=settings, progress=not as_json)
@@ -295,6 +301,36 @@ def serve(ctx: click.Context, host: str, port: int, model: str | None, llm_url: 
         )
     click.echo(f"TwoSource web chat on http://{host}:{port} (Ctrl+C to stop)", err=True)
     launch(assistant, host, port)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--no-embed", is_flag=True, help="Skip embedding a sample of chunks again (no model load)."
+)
+@click.pass_context
+def check(ctx: click.Context, as_json: bool, no_embed: bool) -> None:
+    """Check the index thoroughly and say whether to restore or re-ingest (exit 3 if damaged)."""
+    from index.check import check_index
+
+    settings = _settings(ctx)
+    embed = None
+    if not no_embed:
+
+        def embed(texts):
+            from index.embed import load_embedder
+
+            return load_embedder(settings).embed(texts)
+
+    report = check_index(settings.data_dir, embed=embed)
+    if as_json:
+        _echo_json(report.to_dict())
+    else:
+        for c in report.checks:
+            click.echo(f"{'ok  ' if c.ok else 'FAIL'}  {c.name}: {c.detail}")
+        click.echo(report.advice)
+    if not report.ok:
+        ctx.exit(3)
 
 
 @cli.command()
@@ -349,6 +385,13 @@ def main(argv: list[str] | None = None) -> None:
     except TwoSourceError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except sqlite3.DatabaseError as exc:  # damage that the checks on open did not catch
+        click.echo(
+            f"Error: the index database is damaged ({exc}) — run `twosource check` for details, "
+            "then restore the data directory from a backup or re-ingest",
+            err=True,
+        )
+        sys.exit(3)
     except ValueError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
