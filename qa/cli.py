@@ -256,7 +256,7 @@ def ask(
             f"'{since}' is after --until '{until}', so nothing could match", param_hint="--since"
         )
     from qa.api import Assistant
-    from qa.render import render_answer
+    from qa.ui.terminal import render_answer
 
     llm = {k2: v for k2, v in {"model": model, "url": llm_url}.items() if v}
     settings = _settings(ctx, llm=llm or None)
@@ -290,8 +290,8 @@ def ask(
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, model: str | None, llm_url: str | None) -> None:
     """Start the web chat (Gradio) on http://HOST:PORT."""
-    from app import launch
     from qa.api import Assistant
+    from qa.ui.web import launch
 
     llm = {k: v for k, v in {"model": model, "url": llm_url}.items() if v}
     assistant = Assistant(settings=_settings(ctx, llm=llm or None), progress=True)

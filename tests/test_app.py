@@ -13,8 +13,8 @@ import pytest
 from index.ingest import ingest
 from index.settings import load_settings
 from qa.api import Assistant
-from qa.html_render import answer_html
 from qa.records import Answer, Citation, Sentence
+from qa.ui.html import answer_html
 from tests.conftest import EXAMPLES, seed_file
 
 CHROMIUM = "/usr/bin/chromium"
@@ -42,7 +42,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, embedder):
-    import app
+    from qa.ui import web
 
     data = tmp_path_factory.mktemp("web-data")
     settings = load_settings(data, ingest={"max_file_mb": 1})
@@ -50,7 +50,7 @@ def server(tmp_path_factory, embedder):
     assistant = Assistant(settings=settings)
     assistant.index._embedder = embedder
     port = _free_port()
-    app.launch(assistant, "127.0.0.1", port, block=False)
+    web.launch(assistant, "127.0.0.1", port, block=False)
     yield f"http://127.0.0.1:{port}/", assistant
     import gradio as gr
 

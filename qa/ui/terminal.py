@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from .records import Answer
+from ..records import Answer
 
 
 def render_answer(answer: Answer, width: int = 100) -> str:

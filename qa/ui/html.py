@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .records import Answer, Citation, Sentence
+from ..records import Answer, Citation, Sentence
 
 CONTEXT_CHARS = 2500  # article text shown around a cited span in the source panel
 
