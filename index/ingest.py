@@ -8,6 +8,7 @@ gone. Problems with single files are collected in the report and the other files
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -142,6 +143,8 @@ def ingest(
     prune: bool = False,
     progress: bool = False,
     embedder: Embedder | None = None,
+    wait: bool = True,
+    on_wait: Callable[[int | None], None] | None = None,
 ) -> IngestReport:
     """Ingest files and folders into the index at ``settings.data_dir``.
 
@@ -151,19 +154,22 @@ def ingest(
         prune: forget indexed files that no longer exist on disk.
         progress: show progress bars on stderr.
         embedder: an already loaded embedder (otherwise loaded only if something changed).
+        wait: if another process is writing to the index, wait for it to finish (else raise
+            :class:`IndexBusyError` at once).
+        on_wait: called once with the other writer's pid when waiting starts.
 
     Returns:
         An :class:`IngestReport`; ``report.problems`` lists files that could not be ingested.
 
     Raises:
-        IndexError_: the data directory is not an index, is busy, damaged, or was built with
-            another embedder or chunking.
+        IndexError_: the data directory is not an index, is busy (only with ``wait=False``),
+            damaged, or was built with another embedder or chunking.
     """
     report = IngestReport()
     files = collect_files(paths, report)
     data_dir = Path(settings.data_dir)
     chunking = {"size": settings.chunking.size, "overlap": settings.chunking.overlap}
-    with writer_lock(data_dir):
+    with writer_lock(data_dir, wait=wait, on_wait=on_wait):
         writer = IndexWriter(data_dir, settings.index.exact_max_vectors, settings.index.nprobe)
         try:
             if writer.manifest:

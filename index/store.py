@@ -28,7 +28,7 @@ import re
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 
@@ -484,19 +484,69 @@ class StoreReader:
         self.conn.close()
 
 
+def lock_holder(data_dir: Path) -> int | None:
+    """The pid written into the lock file by the writer holding it (None if unknown)."""
+    try:
+        text = (data_dir / LOCK_FILE).read_text(encoding="ascii", errors="replace").strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
 @contextlib.contextmanager
-def writer_lock(data_dir: Path) -> Iterator[None]:
-    """One writer at a time per data directory (advisory lock, released on crash)."""
+def writer_lock(
+    data_dir: Path,
+    wait: bool = False,
+    on_wait: Callable[[int | None], None] | None = None,
+    timeout: float | None = None,
+) -> Iterator[None]:
+    """One writer at a time per data directory (advisory lock, released on crash).
+
+    Args:
+        wait: wait for the other writer to finish instead of failing at once.
+        on_wait: called once, with the other writer's pid, when waiting starts.
+        timeout: give up waiting after this many seconds (None: wait as long as it takes).
+
+    Raises:
+        IndexBusyError: another process is writing (and ``wait`` is False, or timed out).
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
     fh = (data_dir / LOCK_FILE).open("a")
     try:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        fh.close()
-        raise IndexBusyError(
-            f"another TwoSource process is writing to {data_dir}; wait for it to finish"
-        ) from None
+        holder = lock_holder(data_dir)
+        who = f"another TwoSource process (pid {holder})" if holder else "another TwoSource process"
+        if not wait:
+            fh.close()
+            raise IndexBusyError(
+                f"{who} is writing to {data_dir}; wait for it to finish, or run the command "
+                "again without --no-wait to wait for it"
+            ) from None
+        if on_wait is not None:
+            on_wait(holder)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() > deadline:
+                    fh.close()
+                    raise IndexBusyError(
+                        f"{who} is still writing to {data_dir} after {timeout:.0f} s; try again "
+                        "when it has finished"
+                    ) from None
+                time.sleep(0.2)
+            except BaseException:
+                fh.close()
+                raise
     try:
+        with contextlib.suppress(OSError):  # who holds the lock, for a writer that waits
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"{os.getpid()}\n")
+            fh.flush()
         yield
     finally:
         fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

@@ -43,15 +43,32 @@ def cli(ctx: click.Context, data: Path | None, embedder: str | None) -> None:
 @click.option("--prune", is_flag=True, help="Forget indexed files that no longer exist.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.option("--no-wait", is_flag=True, help="Fail at once if another ingest is writing (exit 3).")
 @click.pass_context
 def ingest(
-    ctx: click.Context, paths: tuple[str, ...], prune: bool, as_json: bool, quiet: bool
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    prune: bool,
+    as_json: bool,
+    quiet: bool,
+    no_wait: bool,
 ) -> None:
     """Add article files or folders (txt, md, html, pdf) to the index."""
     from index.ingest import ingest as run_ingest
 
+    def waiting(pid: int | None) -> None:
+        who = f" (pid {pid})" if pid else ""
+        click.echo(f"waiting for the other ingest{who} to finish…", err=True)
+
     settings = _settings(ctx)
-    report = run_ingest(list(paths), settings, prune=prune, progress=not quiet and not as_json)
+    report = run_ingest(
+        list(paths),
+        settings,
+        prune=prune,
+        progress=not quiet and not as_json,
+        wait=not no_wait,
+        on_wait=waiting,
+    )
     if as_json:
         _echo_json(
             {
