@@ -104,6 +104,100 @@ class LLMSettings(_Group):
     )
 
 
+class RetrievalSettings(_Group):
+    """How passages are found, ranked and cut into evidence for a question (qa/retrieve.py)."""
+
+    rrf_k: int = Field(
+        60,
+        ge=1,
+        description="Reciprocal-rank fusion constant (ranks): a chunk at rank r (from 1) of the "
+        "dense or the BM25 ranking adds 1/(rrf_k + r) to its fused score.",
+    )
+    pool_min: int = Field(
+        30, ge=1, description="Fewest chunks each ranker (dense, BM25) returns before fusion."
+    )
+    pool_per_k: int = Field(
+        4,
+        ge=1,
+        description="Chunks each ranker returns per passage asked for (k) once that exceeds "
+        "pool_min (chunks per passage).",
+    )
+    filtered_pool_factor: int = Field(
+        4,
+        ge=1,
+        description="Multiplier on the ranker pool when an outlet or date filter is set (×), "
+        "since filtered-out chunks are dropped after the search.",
+    )
+    rerank_min: int = Field(
+        12, ge=1, description="Fewest fused chunks scored sentence by sentence (chunks)."
+    )
+    rerank_per_k: int = Field(
+        2,
+        ge=1,
+        description="Fused chunks scored sentence by sentence per passage asked for (k) once "
+        "that exceeds rerank_min (chunks per passage).",
+    )
+    sentence_cosine_weight: float = Field(
+        0.65,
+        ge=0,
+        le=1,
+        description="Weight (0–1) of a sentence's cosine to the question in the sentence's "
+        "score (the two sentence weights sum to 1; answer.abstain_below is on this scale).",
+    )
+    sentence_coverage_weight: float = Field(
+        0.35,
+        ge=0,
+        le=1,
+        description="Weight (0–1) of the IDF-weighted share of the question's content words "
+        "that the sentence contains, in the sentence's score.",
+    )
+    chunk_sentence_weight: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="Weight (0–1) of a chunk's best sentence score in the chunk's rerank score "
+        "(the two chunk weights sum to 1).",
+    )
+    chunk_dense_weight: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="Weight (0–1) of the chunk's own cosine to the question in its rerank score.",
+    )
+    per_doc: int = Field(
+        2, ge=1, description="Most chunks retrieved from one document (chunks per document)."
+    )
+    evidence_per_doc: int = Field(
+        3, ge=1, description="Most evidence sentences taken from one document (sentences)."
+    )
+    evidence_floor: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="Sentence score (0–1) under which a sentence is left out of the evidence "
+        "(unless it is the best one).",
+    )
+    evidence_relative_cut: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Share (0–1) of the best sentence's score the other evidence sentences "
+        "must reach, to keep the prompt short.",
+    )
+    evidence_min_chars: int = Field(
+        60,
+        ge=0,
+        description="An evidence sentence shorter than this (characters) takes the next "
+        "sentence of its paragraph along, so a quote is never a bare fragment.",
+    )
+    embedding_cache: int = Field(
+        50_000,
+        ge=1,
+        description="Sentence embeddings kept in memory per process (entries); when full, the "
+        "oldest fifth is dropped.",
+    )
+
+
 class AnswerSettings(_Group):
     k: int = Field(6, ge=1, le=50, description="Passages (chunks) retrieved per question.")
     evidence: int = Field(6, ge=1, le=20, description="Evidence sentences shown to the model.")
@@ -122,6 +216,12 @@ class AnswerSettings(_Group):
         le=1,
         description="When the model's output is unusable, quote the evidence instead if its best "
         "sentence scores at least this much; otherwise abstain.",
+    )
+    extractive_sentences: int = Field(
+        2,
+        ge=1,
+        le=12,
+        description="Most evidence sentences quoted in an extractive answer (sentences).",
     )
     support_threshold: float = Field(
         0.5, ge=0, le=1, description="Minimum support score for a cited sentence to be kept."
@@ -151,6 +251,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     index: IndexSettings = Field(default_factory=IndexSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
 
     def resolved_models_dir(self) -> Path:

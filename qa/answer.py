@@ -125,7 +125,7 @@ class AnswerEngine:
         cfg = self.settings.answer
         self.warm_up()  # the model loads while retrieval runs
         cands = self.retriever.retrieve(q, k=k or cfg.k, filters=filters)
-        evidence = select_evidence(cands, n=cfg.evidence)
+        evidence = select_evidence(cands, n=cfg.evidence, config=self.settings.retrieval)
         timings = {"retrieval_s": time.perf_counter() - t0}
         yield StreamEvent("evidence", evidence=tuple(evidence))
         best = max((e.score for e in evidence), default=0.0)
@@ -267,7 +267,8 @@ class AnswerEngine:
         removed: list[Sentence] | None = None,
     ) -> Answer:
         best = sorted(evidence, key=lambda e: -e.score)
-        strong = [e for e in best if e.score >= self.settings.answer.extractive_above][:2]
+        cfg = self.settings.answer
+        strong = [e for e in best if e.score >= cfg.extractive_above][: cfg.extractive_sentences]
         model = getattr(self._generator, "name", "") if self._generator else ""
         if not strong:
             answer = self._abstain(q, evidence, timings)

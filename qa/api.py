@@ -57,7 +57,7 @@ class Assistant:
 
     def _open(self) -> None:
         self.index = Index(self.settings)
-        self.retriever = Retriever(self.index)
+        self.retriever = Retriever(self.index, self.settings.retrieval)
         checker = SupportChecker(
             self.retriever.embed_cached, self.settings.answer.support_threshold
         )

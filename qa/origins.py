@@ -35,6 +35,16 @@ _PATTERNS = [
     re.compile(rf"(?P<src>{_NAME}),\s+[^,.;]{{3,80}},\s+{_VERBS}\b"),
     re.compile(rf"(?P<src>{_NAME}),?\s+{_VERBS}\b"),
 ]
+# How far into an article (characters) a relay declaration ("according to a report in …")
+# counts first, and how far past a passage's paragraph (characters) a disclaimer still covers it.
+# Corroborator (qa/corroborate.py) calls these functions with the defaults; they are keyword
+# arguments so a caller can tune them.
+RELAY_HEAD_CHARS = 600
+DISCLAIMER_REACH_CHARS = 300
+# A disclaimer word of at most this many letters ("said", "that") names nothing specific.
+_SHORT_WORD = 3
+_DISCLAIMER_CACHE_MAX = 10_000  # documents whose disclaimers are kept in memory
+
 _ABBREVIATION = re.compile(r"\s*\([A-Z]{2,8}\)")
 _PRONOUNS = {"he", "she", "they", "it", "we", "i", "this", "that", "these", "those", "there"}
 _GENERIC = {
@@ -109,9 +119,14 @@ def attributions(text: str, known_outlets: dict[str, str]) -> list[Origin]:
 
 
 def relay_origin(
-    doc: Document, removed: list[tuple[str, str]], known: dict[str, str]
+    doc: Document,
+    removed: list[tuple[str, str]],
+    known: dict[str, str],
+    *,
+    head_chars: int = RELAY_HEAD_CHARS,
 ) -> Origin | None:
-    """The outlet or person a whole document declares it relays, if any."""
+    """The outlet or person a whole document declares it relays, if any (a declaration in the
+    first ``head_chars`` characters is preferred)."""
     title = doc.meta.title
     m = re.search(rf",\s*(?P<src>{_NAME})\s+(?:says|said|reports|reported)\s*$", title)
     if m:
@@ -123,7 +138,7 @@ def relay_origin(
             origin = normalise_origin(line.strip("() "), known)
             if origin:
                 return origin
-    head = doc.cleaned_text[:600]
+    head = doc.cleaned_text[:head_chars]
     for pattern in (
         re.compile(rf"according to a report (?:in|by|from) (?P<src>{_NAME})"),
         re.compile(rf"\bfound via (?P<src>{_NAME})"),
@@ -192,7 +207,7 @@ def _disclaimer_applies(disclaimer: str, passage: str) -> bool:
     verified") or shares a specific word with it ("…corroboration about the document")."""
     from .text import content_words
 
-    specific = {w for w in content_words(disclaimer) if w not in _GENERIC and len(w) > 3}
+    specific = {w for w in content_words(disclaimer) if w not in _GENERIC and len(w) > _SHORT_WORD}
     specific = {w for w in specific if not any(w.startswith(g) for g in ("verif", "corrobor"))}
     if not specific:
         return True
@@ -212,7 +227,7 @@ def _disclaimers(doc: Document) -> list[tuple[int, int, str]]:
                 while stop < e and text[stop].isalpha():
                     stop += 1
                 found.append((s, e, text[s + m.start() : stop]))
-        if len(_DISCLAIMER_CACHE) > 10_000:
+        if len(_DISCLAIMER_CACHE) > _DISCLAIMER_CACHE_MAX:
             _DISCLAIMER_CACHE.clear()
         _DISCLAIMER_CACHE[key] = found
     return _DISCLAIMER_CACHE[key]
@@ -221,12 +236,15 @@ def _disclaimers(doc: Document) -> list[tuple[int, int, str]]:
 _DISCLAIMER_CACHE: dict[tuple[str, int], list[tuple[int, int, str]]] = {}
 
 
-def self_unverified(doc: Document, start: int, end: int) -> str:
+def self_unverified(
+    doc: Document, start: int, end: int, *, reach_chars: int = DISCLAIMER_REACH_CHARS
+) -> str:
     """The phrase by which the article says this passage's claim is unconfirmed, or ''.
 
     A disclaimer inside the passage counts; one in its paragraph or just after it counts when
     it names nothing specific or shares a specific word with the passage ("…no corroboration
-    about the document"); one elsewhere in the article counts only when it names nothing
+    about the document"); "just after" is within ``reach_chars`` characters of the paragraph's
+    end; one elsewhere in the article counts only when it names nothing
     specific ("The claim could not be independently verified.").
     """
     text = doc.cleaned_text
@@ -235,7 +253,7 @@ def self_unverified(doc: Document, start: int, end: int) -> str:
     for s, e, phrase in _disclaimers(doc):
         if s < end and e > start:
             return phrase  # the passage hedges itself
-        near = p0 <= s < p1 + 300
+        near = p0 <= s < p1 + reach_chars
         if _disclaimer_applies(text[s:e], passage) and (near or _generic(text[s:e])):
             return phrase
     return ""
@@ -244,7 +262,7 @@ def self_unverified(doc: Document, start: int, end: int) -> str:
 def _generic(disclaimer: str) -> bool:
     from .text import content_words
 
-    return not {w for w in content_words(disclaimer) if w not in _GENERIC and len(w) > 3}
+    return not {w for w in content_words(disclaimer) if w not in _GENERIC and len(w) > _SHORT_WORD}
 
 
 def known_outlets(outlets: list[str]) -> dict[str, str]:

@@ -3,7 +3,8 @@ sentence level, diversified across documents, then cut into sentence-level evide
 
 There is no cross-encoder that ships offline, so the reranker scores each retrieved chunk by
 its best sentence: cosine similarity to the question (the packaged embedder) blended with the
-IDF-weighted share of the question's content words that the sentence contains.
+IDF-weighted share of the question's content words that the sentence contains. Every weight,
+pool size and cut-off is a field of ``settings.retrieval`` (index/settings.py).
 """
 
 from __future__ import annotations
@@ -11,17 +12,18 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from index.records import Chunk, Document
 from index.search import Index
+from index.settings import RetrievalSettings
 
 from .records import Evidence
 from .text import content_words, sentence_spans, tokens_for_bm25
 
-RRF_K = 60
 # Text in an article that addresses an AI system rather than a reader: never used as evidence.
 _INSTRUCTION = re.compile(
     r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules|above|previous)\b|"
@@ -59,11 +61,27 @@ def looks_like_instruction(text: str) -> bool:
     return _INSTRUCTION.search(text) is not None
 
 
-class Retriever:
-    """Owns the lexical index and the query-time scoring over one opened :class:`Index`."""
+def reciprocal_rank_fusion(rankings: Iterable[list[tuple[int, float]]], k: int) -> dict[int, float]:
+    """Fuse ranked ``(chunk id, score)`` lists: each list adds ``1 / (k + rank)`` (rank from 1)
+    to a chunk. Returns chunk id → fused score, best first (ties keep first-seen order)."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, (cid, _) in enumerate(ranking):
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (k + rank + 1)
+    return {cid: fused[cid] for cid in sorted(fused, key=fused.get, reverse=True)}
 
-    def __init__(self, index: Index):
+
+class Retriever:
+    """Owns the lexical index and the query-time scoring over one opened :class:`Index`.
+
+    Args:
+        index: the opened index.
+        config: weights, pool sizes and cut-offs (default: ``RetrievalSettings()``).
+    """
+
+    def __init__(self, index: Index, config: RetrievalSettings | None = None):
         self.index = index
+        self.config = config or RetrievalSettings()
         self._bm25 = None
         self._bm25_ids: list[int] = []
         self._df: Counter[str] = Counter()
@@ -106,20 +124,20 @@ class Retriever:
 
     # -- the whole retrieval
     def retrieve(
-        self, question: str, k: int = 6, filters: Filters | None = None, per_doc: int = 2
+        self, question: str, k: int = 6, filters: Filters | None = None, per_doc: int | None = None
     ) -> list[Candidate]:
-        """The ``k`` best chunks for ``question``, at most ``per_doc`` from one document;
-        near-duplicate copies give way to their original."""
+        """The ``k`` best chunks for ``question``, at most ``per_doc`` (default
+        ``config.per_doc``) from one document; near-duplicate copies give way to their original."""
+        cfg = self.config
         filters = filters or Filters()
         qvec = self.index.embedder.embed([question])[0]
-        pool = max(30, 4 * k) * (4 if (filters.outlet or filters.since or filters.until) else 1)
+        pool = max(cfg.pool_min, cfg.pool_per_k * k)
+        if filters.outlet or filters.since or filters.until:
+            pool *= cfg.filtered_pool_factor
         dense = self.index.reader.search_vector(qvec, pool)
         lexical = self.lexical(question, pool)
-        fused: dict[int, float] = {}
-        for ranking in (dense, lexical):
-            for rank, (cid, _) in enumerate(ranking):
-                fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
-        top = sorted(fused, key=fused.get, reverse=True)[: max(12, 2 * k)]
+        fused = reciprocal_rank_fusion((dense, lexical), cfg.rrf_k)
+        top = list(fused)[: max(cfg.rerank_min, cfg.rerank_per_k * k)]
         chunks = self.index.reader.chunks(top)
         vectors = self.index.reader.vectors(top)
         cands: list[Candidate] = []
@@ -130,7 +148,7 @@ class Retriever:
                 continue
             cands.append(Candidate(chunk, doc, dense=float(vectors[cid] @ qvec), rrf=fused[cid]))
         self._rerank(question, qvec, cands)
-        return self._diversify(cands, k, per_doc)
+        return self._diversify(cands, k, cfg.per_doc if per_doc is None else per_doc)
 
     def _rerank(self, question: str, qvec: np.ndarray, cands: list[Candidate]) -> None:
         """Score every sentence of every candidate (one embedding batch); a chunk scores by its
@@ -144,9 +162,10 @@ class Retriever:
             if looks_like_instruction(text):
                 continue  # article text that talks to the model is data, never evidence
             cand.sentences.append((s, e, score))
+        cfg = self.config
         for cand in cands:
             best = max((sc for _, _, sc in cand.sentences), default=0.0)
-            cand.score = 0.7 * best + 0.3 * cand.dense
+            cand.score = cfg.chunk_sentence_weight * best + cfg.chunk_dense_weight * cand.dense
 
     def _diversify(self, cands: list[Candidate], k: int, per_doc: int) -> list[Candidate]:
         chosen: list[Candidate] = []
@@ -175,8 +194,9 @@ class Retriever:
         if missing:
             for text, vec in zip(missing, self.index.embedder.embed(missing), strict=True):
                 self._cache[text] = vec
-            if len(self._cache) > 50_000:
-                for key in list(self._cache)[: len(self._cache) - 40_000]:
+            limit = self.config.embedding_cache
+            if len(self._cache) > limit:  # drop the oldest entries, down to four fifths
+                for key in list(self._cache)[: len(self._cache) - limit * 4 // 5]:
                     del self._cache[key]
         dim = self.index.embedder.dim
         return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, dim))
@@ -194,35 +214,38 @@ class Retriever:
         if not texts:
             return []
         cos = self.embed_cached(texts) @ qvec
+        w_cos, w_cover = self.config.sentence_cosine_weight, self.config.sentence_coverage_weight
         return [
-            0.65 * float(c) + 0.35 * self.coverage(question, t)
+            w_cos * float(c) + w_cover * self.coverage(question, t)
             for c, t in zip(cos, texts, strict=True)
         ]
 
 
 def select_evidence(
-    cands: list[Candidate], n: int = 6, per_doc: int = 3, floor: float = 0.25
+    cands: list[Candidate], n: int = 6, config: RetrievalSettings | None = None
 ) -> list[Evidence]:
-    """The ``n`` best sentences across candidates (at most ``per_doc`` per document), in
-    document order within each document, numbered 1..n. A very short sentence takes the next
-    one along, so a quote is never a fragment without context. Sentences scoring under
-    ``max(floor, half the best score)`` are left out to keep the prompt short."""
+    """The ``n`` best sentences across candidates (at most ``config.evidence_per_doc`` per
+    document), numbered 1..n. A sentence shorter than ``config.evidence_min_chars`` takes the
+    next one along, so a quote is never a fragment without context. Sentences scoring under
+    ``max(evidence_floor, evidence_relative_cut × the best score)`` are left out to keep the
+    prompt short."""
+    cfg = config or RetrievalSettings()
     scored = []
     for cand in cands:
         for s, e, score in cand.sentences:
             scored.append((score, cand, s, e))
     scored.sort(key=lambda x: -x[0])
     if scored:  # keep the prompt short: drop sentences far below the best one
-        cut = max(floor, 0.5 * scored[0][0])
+        cut = max(cfg.evidence_floor, cfg.evidence_relative_cut * scored[0][0])
         scored = [x for x in scored if x[0] >= cut] or scored[:1]
     picked: list[tuple[float, Candidate, int, int]] = []
     per: Counter[str] = Counter()
     seen: set[tuple[str, int]] = set()
     for score, cand, s, e in scored:
         key = (cand.document.doc_id, s)
-        if key in seen or per[cand.document.doc_id] >= per_doc:
+        if key in seen or per[cand.document.doc_id] >= cfg.evidence_per_doc:
             continue
-        if e - s < 60:  # extend to the next sentence of the same paragraph
+        if e - s < cfg.evidence_min_chars:  # extend to the next sentence of the same paragraph
             nxt = [x for x in cand.sentences if x[0] >= e]
             if nxt and "\n" not in cand.document.cleaned_text[e : nxt[0][0]]:
                 e = nxt[0][1]

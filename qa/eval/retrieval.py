@@ -11,7 +11,7 @@ from pathlib import Path
 
 from index.embed import Embedder
 
-from ..retrieve import RRF_K, Retriever
+from ..retrieve import Retriever, reciprocal_rank_fusion
 from .multihop import load_multihop, multihop_assistant, subset
 
 MODES = ("dense", "bm25", "hybrid", "hybrid+rerank")
@@ -54,11 +54,7 @@ def rankings(retriever: Retriever, question: str) -> dict[str, list[str]]:
     qvec = retriever.index.embedder.embed([question])[0]
     dense = reader.search_vector(qvec, POOL)
     lexical = retriever.lexical(question, POOL)
-    fused: dict[int, float] = {}
-    for ranking in (dense, lexical):
-        for rank, (cid, _) in enumerate(ranking):
-            fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
-    hybrid = sorted(fused, key=fused.get, reverse=True)
+    hybrid = list(reciprocal_rank_fusion((dense, lexical), retriever.config.rrf_k))
     out = {
         "dense": _articles_in_order([c for c, _ in dense], url_of),
         "bm25": _articles_in_order([c for c, _ in lexical], url_of),
