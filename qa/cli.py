@@ -18,6 +18,7 @@ from index.errors import TwoSourceError
 from qa.clikit import command_settings as _settings
 from qa.clikit import echo_json as _echo_json
 from qa.eval.cli import eval_group
+from qa.settings_view import settings_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -383,6 +384,7 @@ def models(ctx: click.Context, as_json: bool, model: str | None) -> None:
 
 
 cli.add_command(eval_group)
+cli.add_command(settings_command)
 
 
 def main(argv: list[str] | None = None) -> None:
