@@ -20,12 +20,14 @@ import numpy as np
 
 from .errors import TwoSourceError
 from .store import (
+    CONTENT_SHA_KEY,
     DB_FILE,
     FAISS_FILE,
     FAISS_SHA_KEY,
     _connect,
     _faiss,
     _generations,
+    content_digest,
     current_generation,
     read_manifest,
     sha256_file,
@@ -114,6 +116,21 @@ def _generation_checks(
         report.add("sqlite", False, f"{db} is damaged: {exc}")
         conn.close()
         return None
+    try:
+        content = conn.execute("SELECT value FROM meta WHERE key=?", (CONTENT_SHA_KEY,)).fetchone()
+        same = content is None or content[0] == content_digest(conn)
+    except (sqlite3.DatabaseError, UnicodeDecodeError, ValueError) as exc:
+        same, content = False, (f"unreadable ({exc})",)
+    report.add(
+        "content checksum",
+        same,
+        "not recorded (index written by an older TwoSource)"
+        if content is None
+        else f"documents and chunks match the checksum recorded in {DB_FILE}"
+        if same
+        else f"{db} is damaged: its documents or chunks no longer match the checksum recorded "
+        "when it was written",
+    )
     if recorded is not None and faiss_path.is_file():
         same = sha256_file(faiss_path) == recorded[0]
         report.add(

@@ -54,6 +54,7 @@ KEEP_PREVIOUS = 1  # older generations kept for recovery
 # Files a data directory may hold before its first generation is published.
 PRE_INDEX_FILES = {"twosource.toml", LOCK_FILE, "sources.toml"}
 FAISS_SHA_KEY = "faiss_sha256"  # the FAISS file's checksum, recorded inside SQLite too
+CONTENT_SHA_KEY = "content_sha256"  # checksum of every row of documents, chunks and files
 _GEN_NAME = re.compile(r"gen-\d{6}")
 
 SCHEMA = """
@@ -233,14 +234,48 @@ def read_manifest(gen: Path) -> dict:
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         problem = "is damaged (not valid JSON)"
     else:
-        if isinstance(manifest, dict) and isinstance(manifest.get("files", {}), dict):
+        problem = _manifest_problem(manifest)
+        if problem is None:
             return manifest
-        problem = "is damaged (not a TwoSource manifest)"
+        problem = f"is damaged ({problem})"
     raise IndexCorruptError(
         f"{path} {problem} — the index generation {gen.name} cannot be trusted; "
         f"{_check_hint(gen.parent)}, then restore the data directory from a backup or re-ingest "
         "your articles into a new data directory"
     )
+
+
+_MANIFEST_TYPES = {
+    "format_version": int,
+    "generation": int,
+    "files": dict,
+    "embedder": dict,
+    "chunking": dict,
+    "counts": dict,
+    "faiss": str,
+    "nprobe": int,
+}
+
+
+def _manifest_problem(manifest: object) -> str | None:
+    """What is wrong with the shape of a parsed manifest, or None."""
+    if not isinstance(manifest, dict):
+        return "not a TwoSource manifest"
+    for key, kind in _MANIFEST_TYPES.items():
+        if key in manifest and not isinstance(manifest[key], kind):
+            return f"'{key}' should be {kind.__name__}, found {type(manifest[key]).__name__}"
+    for name, info in manifest.get("files", {}).items():
+        if not (
+            isinstance(info, dict)
+            and isinstance(info.get("size"), int)
+            and isinstance(info.get("sha256"), str)
+        ):
+            return f"no size or checksum for {name}"
+    if not isinstance(manifest.get("counts", {}), dict) or not all(
+        isinstance(v, int) for v in manifest.get("counts", {}).values()
+    ):
+        return "'counts' should map tables to numbers"
+    return None
 
 
 def verify_generation(gen: Path, manifest: dict) -> None:
@@ -266,6 +301,31 @@ def verify_generation(gen: Path, manifest: dict) -> None:
             )
 
 
+def content_digest(conn: sqlite3.Connection) -> str:
+    """sha256 over every value of the documents, chunks and files tables, in key order.
+
+    SQLite's own checks see only the file's structure; this catches damage inside the stored
+    text and vectors too (e.g. a zeroed region of an overflow page), whatever the manifest says.
+    """
+    digest = hashlib.sha256()
+    for table, key in (("documents", "doc_id"), ("chunks", "chunk_id"), ("files", "path")):
+        digest.update(f"\x00table {table}\x00".encode())
+        for row in conn.execute(f"SELECT * FROM {table} ORDER BY {key}"):
+            for value in row:
+                if value is None:
+                    digest.update(b"N")
+                elif isinstance(value, bytes):
+                    digest.update(b"B%d:" % len(value))
+                    digest.update(value)
+                elif isinstance(value, str):
+                    raw = value.encode("utf-8", "surrogatepass")
+                    digest.update(b"S%d:" % len(raw))
+                    digest.update(raw)
+                else:
+                    digest.update(f"{type(value).__name__[0]}{value!r};".encode())
+    return digest.hexdigest()
+
+
 def integrity_check_on_open(gen: Path, manifest: dict, conn: sqlite3.Connection) -> None:
     """Checks that hold even when the manifest's checksums were recomputed over damaged files:
     SQLite's own structural check, the FAISS checksum recorded inside SQLite at commit, and the
@@ -287,8 +347,18 @@ def integrity_check_on_open(gen: Path, manifest: dict, conn: sqlite3.Connection)
             recorded = conn.execute(
                 "SELECT value FROM meta WHERE key=?", (FAISS_SHA_KEY,)
             ).fetchone()
+            content = conn.execute(
+                "SELECT value FROM meta WHERE key=?", (CONTENT_SHA_KEY,)
+            ).fetchone()
+            if content is not None and content[0] != content_digest(conn):
+                problems = [
+                    "its documents or chunks no longer match the checksum recorded when it was "
+                    "written"
+                ]
     except sqlite3.DatabaseError as exc:
         problems = [str(exc)]
+    except (UnicodeDecodeError, ValueError) as exc:  # damaged text that SQLite cannot decode
+        problems = [f"unreadable text ({exc})"]
     if problems:
         raise IndexCorruptError(f"{db} is damaged (SQLite: {problems[0][:200]}) — {advice}")
     expected = manifest.get("counts")
@@ -807,6 +877,7 @@ class IndexWriter:
         # Recorded inside SQLite too: a manifest rewritten over a damaged FAISS file (a careless
         # copy or repair tool) no longer agrees with it.
         self._set_meta(FAISS_SHA_KEY, faiss_sha)
+        self._set_meta(CONTENT_SHA_KEY, content_digest(self.conn))
         self.conn.commit()
         self.conn.close()
         files = {}

@@ -63,6 +63,81 @@ def test_damaged_sqlite_with_recomputed_manifest_refuses_to_answer(index_copy, c
         Index(load_settings(index_copy))
 
 
+def test_zeroed_article_text_with_recomputed_manifest_is_caught(index_copy, capsys):
+    """Damage inside the stored text keeps SQLite's structure intact (quick_check passes); the
+    content checksum recorded inside SQLite still catches it."""
+    import sqlite3
+
+    gen = live_generation(index_copy)
+    conn = sqlite3.connect(gen / "store.sqlite")
+    text = conn.execute("SELECT cleaned_text FROM documents ORDER BY doc_id").fetchone()[0]
+    conn.close()
+    needle = text[len(text) // 2 : len(text) // 2 + 64].encode()
+    db = gen / "store.sqlite"
+    raw = bytearray(db.read_bytes())
+    at = raw.find(needle)
+    assert at > 0
+    raw[at : at + len(needle)] = bytes(len(needle))
+    db.write_bytes(bytes(raw))
+    recompute_manifest(gen)
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"  # invisible to SQLite
+    conn.close()
+    code, out, err = run_cli(capsys, "--data", index_copy, "sources", "--json")
+    assert code == 3 and out == ""
+    assert "store.sqlite" in err and "damaged" in err
+
+
+@pytest.mark.parametrize("fill", ["zeros", "random"])
+def test_every_damaged_page_is_caught(seed_index, tmp_path, fill):
+    """Overwrite each 4 KiB page of store.sqlite in turn (manifest recomputed): opening the
+    index fails with IndexCorruptError, or (a page nothing uses) gives exactly the same data —
+    never a traceback, never other data."""
+    import random
+    import shutil
+
+    from index.store import StoreReader
+
+    def contents(data):
+        reader = StoreReader(data)
+        try:
+            docs = [(d.doc_id, d.meta, d.cleaned_text) for d in reader.documents()]
+            return docs, list(reader.all_chunks()), reader.vectors(list(range(1, 200)))
+        finally:
+            reader.close()
+
+    def same(a, b):
+        return (
+            a[:2] == b[:2]
+            and a[2].keys() == b[2].keys()
+            and all((a[2][k] == b[2][k]).all() for k in a[2])
+        )
+
+    original = contents(seed_index.data_dir)
+    rng = random.Random(3)
+    gen_name = live_generation(seed_index.data_dir).name
+    caught = 0
+    size = (seed_index.data_dir / gen_name / "store.sqlite").stat().st_size
+    for offset in range(0, size, 4096):
+        data = tmp_path / f"p{offset}"
+        shutil.copytree(seed_index.data_dir, data)
+        db = data / gen_name / "store.sqlite"
+        raw = bytearray(db.read_bytes())
+        n = min(4096, len(raw) - offset)
+        raw[offset : offset + n] = bytes(n) if fill == "zeros" else rng.randbytes(n)
+        db.write_bytes(bytes(raw))
+        recompute_manifest(data / gen_name)
+        try:
+            damaged = contents(data)
+        except IndexCorruptError as exc:
+            assert "store.sqlite" in str(exc)
+            caught += 1
+        else:
+            assert same(damaged, original), f"page at {offset}: different data, no error"
+        shutil.rmtree(data)
+    assert caught >= size // 4096 // 2
+
+
 def test_flipped_faiss_bytes_with_recomputed_manifest_are_caught(index_copy, capsys):
     _flip_faiss(index_copy)
     code, out, err = run_cli(capsys, "--data", index_copy, "search", "five million", "--json")
@@ -90,6 +165,25 @@ def test_garbage_bytes_in_manifest_or_current(index_copy, capsys, name):
         assert name in err and "utf-8" not in err
         assert "damaged" in err
         assert "restore" in err or "re-ingest" in err or "ingest" in err
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        [],
+        {"format_version": 1, "files": []},
+        {"format_version": 1, "files": {"store.sqlite": "x"}},
+        {"format_version": 1, "files": {}, "embedder": "MiniLM"},
+        {"format_version": 1, "files": {}, "nprobe": "sixteen"},
+        {"format_version": "1", "files": {}},
+    ],
+)
+def test_well_formed_json_with_a_wrong_shape_in_the_manifest(index_copy, capsys, manifest):
+    (live_generation(index_copy) / "manifest.json").write_text(json.dumps(manifest))
+    for command in (["sources"], ["search", "bridge"], ["outlets", "list"]):
+        code, _, err = run_cli(capsys, "--data", index_copy, *command)
+        assert code == 3, err
+        assert "manifest.json" in err and "damaged" in err
 
 
 def test_garbage_current_is_not_swept_by_the_next_ingest(index_copy, capsys, embedder):
