@@ -155,6 +155,16 @@ def test_flipped_faiss_bytes_caught_by_the_api_too(index_copy):
         Assistant(index_copy)
 
 
+@pytest.mark.slow
+def test_serve_refuses_a_damaged_index_before_listening(index_copy, capsys):
+    from tests.reliability.conftest import deadline
+
+    _flip_faiss(index_copy)
+    with deadline(180):  # a server that started would block here for ever
+        code, _, err = run_cli(capsys, "--data", index_copy, "serve", "--port", "7999")
+    assert code == 3 and "vectors.faiss" in err
+
+
 @pytest.mark.parametrize("name", ["manifest.json", "CURRENT"])
 def test_garbage_bytes_in_manifest_or_current(index_copy, capsys, name):
     target = index_copy / "CURRENT" if name == "CURRENT" else live_generation(index_copy) / name

@@ -189,3 +189,23 @@ def test_kill_9_at_random_points_recovers_to_the_uninterrupted_result(
     commit_kills = [m for m, killed in outcomes[3:] if killed]
     assert len(commit_kills) == 3, outcomes
     assert sum(killed for _, killed in outcomes) >= 4, outcomes
+
+
+@pytest.mark.slow
+def test_kill_9_during_the_first_ingest_is_explained_and_a_rerun_completes(
+    tmp_path, capsys, embedder
+):
+    from tests.reliability.conftest import run_cli
+
+    data = tmp_path / "first"
+    proc = _ingest_process(data, slow_commit=True)
+    assert _wait_for(lambda: any(data.glob("gen-*.tmp/vectors.faiss")), proc, 300)
+    proc.kill()
+    proc.wait()
+    for command in (["search", "bridge"], ["sources"]):
+        code, _, err = run_cli(capsys, "--data", data, *command)
+        assert code == 3
+        assert "first ingest into" in err and "was interrupted" in err and "again" in err
+    report = ingest([EXAMPLES], load_settings(data), embedder=embedder)
+    assert len(report.added) == 8
+    assert not list(data.glob("gen-*.tmp"))
