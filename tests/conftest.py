@@ -1,5 +1,11 @@
 """Shared fixtures. Every test gets its own data, cache and model directories under tmp_path;
-the real embedder is loaded once per session; the seed articles are read from ../shared."""
+the real embedder is loaded once per session; the seed articles are read from ../shared.
+
+Without ../shared (or TWOSOURCE_SEED_DIR / TWOSOURCE_SHARED_DIR) the tests that need the seed
+articles skip with the reason; collection never fails. A test that uses the real embedder (the
+``embedder`` or ``seed_index`` fixture) is marked ``slow`` automatically, so
+``pytest -m "not slow"`` is the fast tier of logic tests (``fake_embedder`` stands in there).
+"""
 
 from __future__ import annotations
 
@@ -13,31 +19,65 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples" / "articles"
 
 
-def _seed_dir() -> Path:
+# The shared read-only folder beside the repository: seed articles and evaluation data.
+SHARED = Path(os.environ.get("TWOSOURCE_SHARED_DIR") or REPO.parent / "shared")
+NO_SEED = (
+    "seed articles not found: expected ../shared/corpus/seed-articles beside the repository "
+    "(or set TWOSOURCE_SEED_DIR, or TWOSOURCE_SHARED_DIR for the shared folder)"
+)
+
+
+def _seed_dir() -> Path | None:
     env = os.environ.get("TWOSOURCE_SEED_DIR")
-    candidates = [Path(env)] if env else []
-    candidates += [REPO.parent / "shared" / "corpus" / "seed-articles"]
-    for c in candidates:
-        if c.is_dir():
-            return c
-    raise RuntimeError(
-        "seed articles not found: expected ../shared/corpus/seed-articles beside the repository "
-        "(or set TWOSOURCE_SEED_DIR)"
-    )
+    path = Path(env) if env else SHARED / "corpus" / "seed-articles"
+    return path if path.is_dir() else None
 
 
-SEED = _seed_dir()
+SEED = _seed_dir()  # None when the seed articles are absent
+
+
+def seed_dir() -> Path:
+    """The seed articles folder; skips the calling test when it is absent."""
+    if SEED is None:
+        pytest.skip(NO_SEED)
+    return SEED
+
+
+def seed_paths() -> list[Path]:
+    """The seed articles (empty when absent: a test parametrized over them is skipped)."""
+    return sorted(SEED.glob("*.txt")) if SEED is not None else []
 
 
 def seed_file(prefix: str) -> Path:
-    return next(SEED.glob(f"{prefix}_*.txt"))
+    return next(seed_dir().glob(f"{prefix}_*.txt"))
+
+
+def eval_dir() -> Path:
+    """The external evaluation data (../shared/eval); skips the calling test when absent."""
+    path = SHARED / "eval"
+    if not path.is_dir():
+        pytest.skip(f"evaluation data not found at {path} (set TWOSOURCE_SHARED_DIR)")
+    return path
+
+
+# Fixtures that load a real model: a test using one is in the slow tier.
+_REAL_MODEL_FIXTURES = {"embedder", "seed_index"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _REAL_MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)
 def _isolated_dirs(tmp_path, monkeypatch, tmp_path_factory):
     """No test touches the user's real data, cache or settings."""
     for var in list(os.environ):
-        if var.startswith("TWOSOURCE_") and var not in ("TWOSOURCE_SEED_DIR",):
+        if var.startswith("TWOSOURCE_") and var not in (
+            "TWOSOURCE_SEED_DIR",
+            "TWOSOURCE_SHARED_DIR",
+        ):
             monkeypatch.delenv(var)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
@@ -61,6 +101,14 @@ def embedder(tmp_path_factory):
 
 
 @pytest.fixture
+def fake_embedder():
+    """A deterministic hashing bag-of-words embedder (tests/fakes.py): no model is loaded."""
+    from tests.fakes import FakeEmbedder
+
+    return FakeEmbedder()
+
+
+@pytest.fixture
 def settings(tmp_path):
     from index.settings import load_settings
 
@@ -73,9 +121,10 @@ def seed_index(tmp_path_factory, embedder):
     from index.ingest import ingest
     from index.settings import load_settings
 
+    seed = seed_dir()
     data = tmp_path_factory.mktemp("seed-index")
     settings = load_settings(data)
-    report = ingest([SEED], settings, embedder=embedder)
+    report = ingest([seed], settings, embedder=embedder)
     assert report.ok and len(report.added) == 5
     return settings
 

@@ -7,11 +7,12 @@ import pytest
 from index.chunking import split_text
 from index.clean import clean_text
 from index.settings import ChunkingSettings
-from tests.conftest import SEED
+from tests.conftest import seed_dir
 
 
 def _seed_texts() -> list[str]:
-    return [clean_text(p.read_text(encoding="utf-8")).text for p in sorted(SEED.glob("*.txt"))]
+    seed = seed_dir()
+    return [clean_text(p.read_text(encoding="utf-8")).text for p in sorted(seed.glob("*.txt"))]
 
 
 def test_offsets_are_exact_and_cover_the_text():

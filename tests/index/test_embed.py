@@ -16,7 +16,7 @@ from index.ingest import ingest
 from index.search import Index
 from index.settings import load_settings
 
-from ..conftest import SEED, seed_file
+from ..conftest import seed_dir, seed_file
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +32,7 @@ def texts():
     return [*chunks, "Kyiv", "mobilization " * 400, "a b c"]
 
 
+@pytest.mark.slow
 def test_onnx_fp32_matches_sentence_transformers(torch_embedder, texts, tmp_path_factory):
     cache = tmp_path_factory.getbasetemp() / "models"
     onnx = OnnxEmbedder("default", 2, precision="fp32", cache_dir=cache)
@@ -62,6 +63,7 @@ def test_export_is_cached_and_atomic(embedder, tmp_path_factory):
     assert exported_graph(embedder.path, folder, "int8").stat().st_mtime_ns == before
 
 
+@pytest.mark.slow
 def test_an_index_is_queried_with_the_precision_it_was_built_with(tmp_path, torch_embedder):
     data = tmp_path / "fp32-index"
     settings = load_settings(data, embedding={"runtime": "torch", "precision": "fp32"})
@@ -74,7 +76,7 @@ def test_an_index_is_queried_with_the_precision_it_was_built_with(tmp_path, torc
     assert hit.score > 0.3
     # An int8 embedder cannot add to an fp32 index.
     with pytest.raises(IndexMismatchError, match="fingerprint"):
-        ingest([SEED], load_settings(data), embedder=load_embedder(load_settings(tmp_path)))
+        ingest([seed_dir()], load_settings(data), embedder=load_embedder(load_settings(tmp_path)))
 
 
 def test_torch_runtime_refuses_int8(tmp_path):

@@ -11,7 +11,7 @@ from index.ingest import ingest
 from index.search import Index
 from index.settings import load_settings
 from index.store import StoreReader
-from tests.conftest import SEED, seed_file
+from tests.conftest import seed_dir, seed_file
 
 
 def _docs(settings):
@@ -44,7 +44,7 @@ def test_reingest_is_idempotent_and_loads_no_model(seed_index, tmp_path):
     settings = load_settings(data)
     before = (data / "CURRENT").read_text()
     # No embedder passed and none may be loaded: nothing changed.
-    report = ingest([SEED], settings, embedder=_ExplodingEmbedder())
+    report = ingest([seed_dir()], settings, embedder=_ExplodingEmbedder())
     assert len(report.unchanged) == 5 and not report.added and report.generation == 0
     assert (data / "CURRENT").read_text() == before
 

@@ -22,7 +22,7 @@ from index.ingest import ingest
 from index.search import Index
 from index.settings import load_settings
 from index.store import StoreReader, writer_lock
-from tests.conftest import EXAMPLES, REPO, SEED
+from tests.conftest import EXAMPLES, REPO, seed_dir
 
 
 def _snapshot(data: Path) -> tuple[int, int, list[str]]:
@@ -118,14 +118,13 @@ def test_killing_an_ingest_never_corrupts_the_index(seed_index, tmp_path):
     # Whatever happened, a clean run completes the job.
     ingest([EXAMPLES], load_settings(data))
     assert _snapshot(data)[0] == old[0] + 8
-    assert SEED.is_dir()
 
 
 def test_approximate_index_uses_the_configured_nprobe(tmp_path, embedder):
     import faiss
 
     data = tmp_path / "ivf"
-    ingest([SEED], load_settings(data, index={"exact_max_vectors": 10}), embedder=embedder)
+    ingest([seed_dir()], load_settings(data, index={"exact_max_vectors": 10}), embedder=embedder)
     reader = StoreReader(data)
     assert reader.manifest["faiss"] == "ivf-sq8"
     assert faiss.extract_index_ivf(reader.faiss_index).nprobe == 16  # as built

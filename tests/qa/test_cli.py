@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from qa.cli import main
-from tests.conftest import EXAMPLES, SEED, seed_file
+from tests.conftest import EXAMPLES, seed_dir, seed_file
 
 
 def run(capsys, *args) -> tuple[int, str, str]:
@@ -18,9 +18,10 @@ def run(capsys, *args) -> tuple[int, str, str]:
     return exc.value.code, out, err
 
 
+@pytest.mark.slow
 def test_ingest_then_search_five_million(capsys, tmp_path):
     data = str(tmp_path / "data")
-    code, out, _ = run(capsys, "--data", data, "ingest", "-q", str(SEED))
+    code, out, _ = run(capsys, "--data", data, "ingest", "-q", str(seed_dir()))
     assert code == 0 and "5 added" in out
     code, out, _ = run(capsys, "--data", data, "search", "five million mobilization", "--json")
     assert code == 0
@@ -49,6 +50,7 @@ def _cleaned(data, doc_id):
         reader.close()
 
 
+@pytest.mark.slow
 def test_ingest_reports_bad_files_with_exit_code_1(capsys, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -60,6 +62,7 @@ def test_ingest_reports_bad_files_with_exit_code_1(capsys, tmp_path):
     assert "empty.md: the file is empty" in err
 
 
+@pytest.mark.slow
 def test_sources_lists_duplicates(capsys, tmp_path):
     data = str(tmp_path / "d")
     run(capsys, "--data", data, "ingest", "-q", str(EXAMPLES))
@@ -115,7 +118,7 @@ def test_models_command_reports_packaged_defaults(capsys):
 @pytest.fixture
 def seed_data(capsys, tmp_path) -> str:
     data = str(tmp_path / "data")
-    code, _, _ = run(capsys, "--data", data, "ingest", "-q", str(SEED))
+    code, _, _ = run(capsys, "--data", data, "ingest", "-q", str(seed_dir()))
     assert code == 0
     return data
 
@@ -141,6 +144,7 @@ def test_ask_json_with_a_real_small_model(capsys, seed_data):
             assert _cleaned(seed_data, c["doc_id"])[c["start"] : c["end"]] == c["quote"]
 
 
+@pytest.mark.slow
 def test_ask_abstains_with_exit_code_10(capsys, seed_data):
     code, out, _ = run(
         capsys, "--data", seed_data, "ask", "--no-stream", "Who won the football World Cup in 2022?"
@@ -149,6 +153,7 @@ def test_ask_abstains_with_exit_code_10(capsys, seed_data):
     assert "does not contain an answer" in out and "Closest passages" in out
 
 
+@pytest.mark.slow
 def test_ask_errors(capsys, seed_data, tmp_path):
     code, _, err = run(capsys, "--data", seed_data, "ask", "   ")
     assert code == 2 and "question is empty" in err

@@ -3,11 +3,15 @@ saved and reused by the next process — and none of it changes what the model w
 
 from __future__ import annotations
 
+import pytest
+
 from qa import llm
 from qa.llm import LlamaCppGenerator
 from qa.models import smollm2_path
 from qa.prompting import answer_messages, answer_schema, prefix_probe
 from qa.records import Evidence
+
+pytestmark = pytest.mark.slow  # loads the packaged language model
 
 EVIDENCE = [
     Evidence(

@@ -17,6 +17,7 @@ def test_smollm2_resolves_to_a_gguf(tmp_path):
     assert path.read_bytes()[:4] == b"GGUF"
 
 
+@pytest.mark.slow
 def test_default_model_is_joined_and_verified(tmp_path):
     settings = load_settings(tmp_path)
     path = models.resolve_llm(settings)

@@ -7,9 +7,7 @@ import json
 import pytest
 
 from qa.cli import main
-from tests.conftest import REPO
-
-EVAL_DIR = REPO.parent / "shared" / "eval"
+from tests.conftest import eval_dir, seed_dir
 
 
 def _run(capsys, *args):
@@ -22,7 +20,7 @@ def _run(capsys, *args):
 
 @pytest.mark.slow
 def test_flag_evaluation_on_labelled_claims(capsys):
-    report = _run(capsys, "eval", "flags", "--json")
+    report = _run(capsys, "eval", "flags", "--seed-dir", str(seed_dir()), "--json")
     assert report["claims"] >= 20
     assert report["flag_precision"] >= 0.9 and report["flag_recall"] >= 0.9
     assert report["status_accuracy"] >= 0.9
@@ -30,7 +28,18 @@ def test_flag_evaluation_on_labelled_claims(capsys):
 
 @pytest.mark.slow
 def test_rgb_conflicts_surface_as_disputed(capsys):
-    report = _run(capsys, "eval", "conflicts", "--dataset", "rgb", "--limit", "6", "--json")
+    report = _run(
+        capsys,
+        "eval",
+        "conflicts",
+        "--dataset",
+        "rgb",
+        "--limit",
+        "6",
+        "--eval-dir",
+        str(eval_dir()),
+        "--json",
+    )
     assert report["questions"] >= 4
     assert report["false_claim_disputed"] >= 0.5
     assert report["false_claim_stated_as_fact"] <= 0.2

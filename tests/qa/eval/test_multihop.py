@@ -3,18 +3,19 @@ arithmetic on hand-made rankings, then a small real subset of each evaluation.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from qa.eval.answers import evaluate_answers, gold_found
 from qa.eval.multihop import load_multihop, subset
 from qa.eval.retrieval import evaluate_retrieval, score_ranking
 from qa.eval.support import evaluate_support
+from tests.conftest import SHARED
 from tests.qa.test_cli import run as _cli
 
-EVAL = Path(__file__).resolve().parents[3].parent / "shared" / "eval"
-pytestmark = pytest.mark.skipif(not (EVAL / "multihop_rag").is_dir(), reason="no ../shared/eval")
+EVAL = SHARED / "eval"
+needs_eval = pytest.mark.skipif(
+    not (EVAL / "multihop_rag").is_dir(), reason=f"no MultiHop-RAG at {EVAL} (../shared/eval)"
+)
 
 
 def test_score_ranking():
@@ -32,6 +33,7 @@ def test_gold_answer_matching_respects_word_boundaries():
     assert gold_found("It was Tyreek Hill.", "Tyreek Hill")
 
 
+@needs_eval
 def test_dataset_is_read_as_articles_and_stratified():
     data = load_multihop(EVAL / "multihop_rag")
     assert len(data.queries) == 300
@@ -43,6 +45,7 @@ def test_dataset_is_read_as_articles_and_stratified():
     assert [q.qid for q in picked] == [q.qid for q in subset(data.queries, 8)]  # deterministic
 
 
+@needs_eval
 def test_retrieval_subset(embedder):
     report = evaluate_retrieval(EVAL, limit=32, embedder=embedder)
     assert report["questions"] == 24  # 32 round-robin minus the 8 null questions
@@ -55,6 +58,7 @@ def test_retrieval_subset(embedder):
     assert modes["hybrid+rerank"]["mrr@10"] > 0.6
 
 
+@needs_eval
 def test_support_checker_subset(embedder):
     report = evaluate_support(EVAL, limit=60, embedder=embedder)
     assert report["pairs"] > 60
@@ -62,6 +66,7 @@ def test_support_checker_subset(embedder):
     assert report["passed_supported"] > 0.4
 
 
+@needs_eval
 def test_answers_subset_with_the_real_model(embedder):
     report = evaluate_answers(EVAL, limit=4, embedder=embedder)
     assert report["questions"] == 4
@@ -74,6 +79,8 @@ def test_answers_subset_with_the_real_model(embedder):
         assert row["seconds"] > 0
 
 
+@needs_eval
+@pytest.mark.slow
 def test_cli_reports(capsys, tmp_path):
     import json
 
