@@ -180,21 +180,43 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
             raise DocumentError(f"{path}: cannot read the file ({exc.strerror})") from None
 
 
-def _utf16_without_bom(head: bytes) -> str | None:
-    """``"utf-16-le"``/``"utf-16-be"`` when NUL bytes sit almost only at odd/even positions, as
-    in UTF-16 text without a byte-order mark (every Latin character has a NUL high byte; other
-    scripts still have NULs in their spaces and punctuation)."""
-    sample = head[: len(head) // 2 * 2]
-    if len(sample) < 4:
-        return None
-    even = sample[0::2].count(0)
-    odd = sample[1::2].count(0)
-    half = len(sample) // 2
-    if odd >= 0.05 * half and even <= 0.01 * half and odd > 10 * even:
-        return "utf-16-le"
-    if even >= 0.05 * half and odd <= 0.01 * half and even > 10 * odd:
-        return "utf-16-be"
-    return None
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """Text and encoding of UTF-16 without a byte-order mark, or None.
+
+    Both byte orders are decoded strictly; a candidate must read as text (no control
+    characters, almost all printable — random binary data fails this, if only on its lone
+    surrogates), and the right byte order is the one with more ASCII characters: spaces, line
+    breaks and digits come out as themselves only when the order is right (U+000A, not U+0A00).
+    Short samples (under 400 bytes) must also have their NUL bytes mostly on one side (odd or
+    even positions) and be mostly ASCII.
+    """
+    even = data[: len(data) // 2 * 2]
+    nul_even, nul_odd = even[0::2].count(0), even[1::2].count(0)
+    one_sided = max(nul_even, nul_odd) >= 2 * min(nul_even, nul_odd)
+    if len(even) < 16 or (not one_sided and len(even) < 400):
+        return None  # too short to tell text from binary by its characters alone
+    best: tuple[int, str, str] | None = None
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = even.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if not _reads_as_text(text):
+            continue
+        ascii_chars = sum(1 for ch in text[:20000] if ch < "\x80")
+        if len(even) < 400 and ascii_chars < 0.5 * len(text):
+            continue  # a few odd bytes are not enough to call them text
+        if best is None or ascii_chars > best[0]:
+            best = (ascii_chars, text, encoding)
+    return (best[1], best[2]) if best else None
+
+
+def _reads_as_text(text: str) -> bool:
+    sample = text[:20000]
+    if not sample:
+        return False
+    printable = sum(1 for ch in sample if ch.isprintable() or ch in "\n\r\t\f")
+    return printable >= 0.97 * len(sample) and _control_ratio(sample) <= 0.01
 
 
 def decode_text(data: bytes, path: Path) -> tuple[str, str]:
@@ -205,14 +227,9 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
     """
     head = data[:65536]
     if b"\x00" in head and not (head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff")):
-        wide = _utf16_without_bom(head)
+        wide = _utf16_without_bom(data)
         if wide is not None:
-            try:
-                text = data[: len(data) // 2 * 2].decode(wide)
-            except UnicodeDecodeError:
-                text = None
-            if text is not None and _control_ratio(text) <= 0.01:
-                return text, wide
+            return wide
         raise DocumentError(f"{path}: binary data, not text (is it really a {path.suffix} file?)")
     for bom, enc in (
         (b"\xef\xbb\xbf", "utf-8-sig"),
@@ -505,7 +522,7 @@ def load_html(data: bytes, path: Path) -> tuple[str, dict[str, str]]:
             include_tables=True,
             favor_precision=True,
         )
-    except (RecursionError, ValueError, TypeError, AttributeError, MemoryError):
+    except Exception:  # any parser failure: fall back to plain text below
         result = None  # pathological markup (e.g. nested thousands of levels deep)
     text = getattr(result, "text", None) if result is not None else None
     meta: dict[str, str] = {}

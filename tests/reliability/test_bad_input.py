@@ -112,9 +112,19 @@ def test_utf16_without_bom_is_decoded(tmp_path, encoding):
 
 def test_utf16_without_bom_cyrillic(tmp_path):
     path = tmp_path / "uk.txt"
-    text = "Міст закрито на ремонт\n\nМіська рада повідомила, що міст буде закрито на три тижні.\n"
+    text = (
+        "Міст закрито на ремонт\n\n" + "Міська рада повідомила, що міст закрито на три тижні.\n" * 6
+    )
     path.write_bytes(text.encode("utf-16-le"))
     assert "Міська рада повідомила" in _load(path).text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_chinese_without_spaces(tmp_path, encoding):
+    path = tmp_path / "zh.txt"
+    text = "大桥将关闭三周进行维修。\n市政府周一表示，维修工程将于下月开始，交通将绕行。\n" * 10
+    path.write_bytes(text.encode(encoding))
+    assert "市政府周一表示" in _load(path).text
 
 
 def test_binary_with_nul_bytes_is_still_refused(tmp_path):
