@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -114,6 +115,26 @@ def _progress_bar(desc: str):
     return update
 
 
+def _multihop_report(
+    ctx: click.Context,
+    evaluate: Callable[..., dict],
+    to_markdown: Callable[[dict], str],
+    eval_dir: Path,
+    limit: int,
+    as_json: bool,
+    llm: dict | None = None,
+) -> None:
+    """Run a MultiHop-RAG suite with the command's embedder (and, when ``llm`` is given, its
+    language model overrides) and print the report."""
+    _check_eval_dir(eval_dir, "multihop_rag")
+    settings = command_settings(ctx, llm=llm or None)
+    models = {"embedding": settings.embedding.model_dump(), "models_dir": settings.models_dir}
+    if llm is not None:  # the suite asks the language model
+        models["llm"] = settings.llm.model_dump()
+    report = evaluate(eval_dir, limit, progress=_progress_bar("Questions"), **models)
+    click.echo(json.dumps(report, indent=2) if as_json else to_markdown(report))
+
+
 @eval_group.command("retrieval")
 @_EVAL_DIR
 @click.option("--limit", type=click.IntRange(0), default=0, help="Questions (0 = all 300).")
@@ -123,16 +144,7 @@ def eval_retrieval(ctx: click.Context, eval_dir: Path, limit: int, as_json: bool
     """Recall@k / MRR@10 on MultiHop-RAG: dense, BM25, hybrid, hybrid + rerank."""
     from .retrieval import evaluate_retrieval, retrieval_markdown
 
-    _check_eval_dir(eval_dir, "multihop_rag")
-    settings = command_settings(ctx)
-    report = evaluate_retrieval(
-        eval_dir,
-        limit,
-        progress=_progress_bar("Questions"),
-        embedding=settings.embedding.model_dump(),
-        models_dir=settings.models_dir,
-    )
-    click.echo(json.dumps(report, indent=2) if as_json else retrieval_markdown(report))
+    _multihop_report(ctx, evaluate_retrieval, retrieval_markdown, eval_dir, limit, as_json)
 
 
 @eval_group.command("answers")
@@ -159,18 +171,8 @@ def eval_answers(
     """Answer accuracy, refusals and citations on MultiHop-RAG (uses the language model)."""
     from .answers import answers_markdown, evaluate_answers
 
-    _check_eval_dir(eval_dir, "multihop_rag")
     llm = {k: v for k, v in (("model", model), ("url", llm_url)) if v}
-    settings = command_settings(ctx, llm=llm or None)
-    report = evaluate_answers(
-        eval_dir,
-        limit,
-        progress=_progress_bar("Questions"),
-        embedding=settings.embedding.model_dump(),
-        llm=settings.llm.model_dump(),
-        models_dir=settings.models_dir,
-    )
-    click.echo(json.dumps(report, indent=2) if as_json else answers_markdown(report))
+    _multihop_report(ctx, evaluate_answers, answers_markdown, eval_dir, limit, as_json, llm)
 
 
 @eval_group.command("support")
