@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import TwoSourceError
+from .errors import IndexCorruptError, TwoSourceError
 from .store import (
     CONTENT_SHA_KEY,
     DB_FILE,
@@ -278,6 +278,26 @@ def _common_root(paths: list[str]) -> str:
         return "PATH …"
 
 
+def _pointer_advice(data_dir: Path) -> str:
+    """CURRENT is damaged or names a missing generation: is a generation there intact?"""
+    for name in reversed(_generations(data_dir)):
+        candidate = CheckReport(data_dir=str(data_dir), generation=name)
+        conn = _generation_checks(data_dir / name, candidate, None, 0)
+        if conn is not None:
+            conn.close()
+        if candidate.ok:
+            return (
+                f"The newest intact generation is {name}: point the index at it with "
+                f"`echo {name} > {data_dir / 'CURRENT'}`, then run `twosource --data {data_dir} "
+                "check` again (an ingest made after it, if any, has to be run again)."
+            )
+    return (
+        "No intact generation is left: restore this data directory from a backup, or re-ingest "
+        "your article folders into a new data directory (`twosource --data NEW_FOLDER ingest "
+        "PATH`)."
+    )
+
+
 def check_index(
     data_dir: str | Path,
     embed: Callable[[list[str]], np.ndarray] | None = None,
@@ -295,7 +315,10 @@ def check_index(
         gen = current_generation(data_dir)
     except TwoSourceError as exc:
         report.add("pointer", False, str(exc))
-        report.advice = _advice(report, data_dir, None)
+        if isinstance(exc, IndexCorruptError):
+            report.advice = _pointer_advice(data_dir)
+        else:  # no index yet, an interrupted first ingest, not an index: the message says it all
+            report.advice = str(exc)[0].upper() + str(exc)[1:] + "."
         return report
     report.generation = gen.name
     report.add("pointer", True, f"CURRENT names {gen.name}")

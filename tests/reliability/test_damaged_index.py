@@ -329,3 +329,19 @@ def test_valid_partial_dates_pass_validation(tmp_path, capsys):
         capsys, "--data", tmp_path / "none", "ask", "q?", "--since", "2024-02", "--until", "2024"
     )
     assert code == 3 and "no index" in err  # got past date validation
+
+
+def test_check_with_a_damaged_current_points_at_the_intact_generation(index_copy, capsys):
+    gen = live_generation(index_copy).name
+    (index_copy / "CURRENT").write_bytes(b"\xff\xfe\x00")
+    code, out, _ = run_cli(capsys, "--data", index_copy, "check", "--no-embed")
+    assert code == 3
+    assert "CURRENT is damaged" in out and f"echo {gen} >" in out
+    (index_copy / "CURRENT").write_text(gen + "\n")  # the advice, followed
+    code, out, _ = run_cli(capsys, "--data", index_copy, "check", "--no-embed")
+    assert code == 0 and "intact" in out
+
+
+def test_check_without_an_index_says_to_ingest(tmp_path, capsys):
+    code, out, _ = run_cli(capsys, "--data", tmp_path / "none", "check")
+    assert code == 3 and "twosource ingest" in out
