@@ -1,4 +1,5 @@
-"""TwoSource ingestion and index: articles → cleaned text → chunks → FAISS on disk.
+"""TwoSource ingestion and index: articles → cleaned text → chunks → FAISS + SQLite on disk.
+Imports only the standard library and third-party packages — never ``qa``.
 
 Typical use::
 
@@ -7,7 +8,7 @@ Typical use::
     report = ingest(["articles/"], settings)
     hits = Index(settings).search("five million mobilization", k=3)
 
-``index`` never imports ``qa``; the answering layer builds on the records defined here.
+The answering layer builds on the records defined here; ``index.search.Index`` is its seam.
 """
 
 from .errors import (

@@ -1,4 +1,5 @@
-"""TwoSource answering layer: retrieval, generation, citations, verification, CLI and API.
+"""TwoSource answering: the core (retrieve, answer, verify, corroborate, …, api) over ``index``,
+with the interfaces (cli, ui/) and evaluation (eval/) on top; the core never imports those.
 
 from qa import Assistant
 answer = Assistant("news-data").ask("How long will the bridge be closed?")
