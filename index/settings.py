@@ -235,6 +235,62 @@ class AnswerSettings(_Group):
     )
 
 
+class VerifySettings(_Group):
+    """How a sentence is checked against the passages it cites (qa/verify.py, qa/meaning.py)."""
+
+    min_coverage: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Share (0–1) of a sentence's content words that must be found in its "
+        "passages (same lemma or stem, or a close synonym).",
+    )
+    synonym_cosine: float = Field(
+        0.72,
+        ge=0,
+        le=1,
+        description="Embedder cosine (0–1) at which a sentence word counts as a synonym of a "
+        "passage word (regained ~ recaptured).",
+    )
+    paraphrase_cosine: float = Field(
+        0.8,
+        ge=0,
+        le=1,
+        description="Sentence–passage cosine (0–1) above which a lower coverage suffices "
+        "(paraphrase_coverage), once every meaning check has passed.",
+    )
+    paraphrase_coverage: float = Field(
+        0.35,
+        ge=0,
+        le=1,
+        description="Coverage (0–1) a close paraphrase needs (see paraphrase_cosine).",
+    )
+    judge_open: bool = Field(
+        False,
+        description="Ask the language model for an entailment verdict on citation pairs that "
+        "no rule decided and whose score is near the line (several pairs per call). Worth it "
+        "with a capable model or server; the packaged 1.5B model judged 4 of 8 probe pairs "
+        "right (it called every pair contradicted), so it is off by default.",
+    )
+    judge_band: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description="How near (in support score, 0–1) to the threshold a pair must be to count "
+        "as open for the judge.",
+    )
+    judge_max_pairs: int = Field(
+        6, ge=0, le=64, description="Most open pairs sent to the judge per answer (one call)."
+    )
+    corroboration_min_coverage: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Coverage (0–1) a passage found elsewhere in the archive needs, besides "
+        "answer.corroboration_threshold, to count as corroborating a sentence.",
+    )
+
+
 class Settings(BaseSettings):
     """All TwoSource settings. Build with :func:`load_settings`."""
 
@@ -253,6 +309,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    verify: VerifySettings = Field(default_factory=VerifySettings)
 
     def resolved_models_dir(self) -> Path:
         if self.models_dir is not None:

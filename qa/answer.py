@@ -235,21 +235,25 @@ class AnswerEngine:
         if len(ids) < 2:
             return ids
         alone = self.checker.check_many(
-            [(text, [by_id[i].text]) for i in ids], [_sources([by_id[i]]) for i in ids]
+            [(text, [by_id[i].text]) for i in ids],
+            [_sources([by_id[i]]) for i in ids],
+            use_judge=False,
         )
         for i, _ in sorted(zip(ids, alone, strict=True), key=lambda x: x[1].score):
             rest = [j for j in ids if j != i]
             passages = [by_id[j].text for j in rest]
             if (
                 rest
-                and self.checker.check(text, passages, _sources(by_id[j] for j in rest)).supported
+                and self.checker.check_many(
+                    [(text, passages)], [_sources(by_id[j] for j in rest)], use_judge=False
+                )[0].supported
             ):
                 ids = rest
         return ids
 
     def _recite(self, text: str, evidence: list[Evidence]) -> tuple[Evidence, float] | None:
         checks = self.checker.check_many(
-            [(text, [e.text]) for e in evidence], [_sources([e]) for e in evidence]
+            [(text, [e.text]) for e in evidence], [_sources([e]) for e in evidence], use_judge=False
         )
         best = max(
             ((e, c.score) for e, c in zip(evidence, checks, strict=True) if c.supported),

@@ -19,7 +19,7 @@ from .llm import Generator, make_generator
 from .records import Answer, StreamEvent
 from .retrieve import Filters, Retriever
 from .sources import SourceRegistry
-from .verify import SupportChecker, llm_judge
+from .verify import CheckerConfig, SupportChecker, llm_judge, llm_judge_many
 
 
 class Assistant:
@@ -59,17 +59,24 @@ class Assistant:
         self.index = Index(self.settings)
         self.retriever = Retriever(self.index, self.settings.retrieval)
         checker = SupportChecker(
-            self.retriever.embed_cached, self.settings.answer.support_threshold
+            self.retriever.embed_cached, config=CheckerConfig.from_settings(self.settings)
         )
         self.registry = SourceRegistry(self.settings.data_dir)
         self.corroborator = Corroborator(
-            self.retriever, checker, self.registry, self.settings.answer.corroboration_threshold
+            self.retriever,
+            checker,
+            self.registry,
+            self.settings.answer.corroboration_threshold,
+            min_coverage=self.settings.verify.corroboration_min_coverage,
         )
         self.engine = AnswerEngine(
             self.retriever, self._make_generator, self.settings, checker, self.corroborator
         )
         if self.settings.llm.judge:
             checker.judge = llm_judge(_Lazy(self.engine))
+        if self.settings.verify.judge_open:
+            checker.judge_many = llm_judge_many(_Lazy(self.engine))
+            checker.judge_open = True
 
     def ingest(self, paths: list[str | Path], progress: bool = False) -> IngestReport:
         """Ingest files into this assistant's index and start using the new version."""

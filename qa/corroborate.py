@@ -23,6 +23,7 @@ from dataclasses import replace
 
 from index.records import Document
 
+from .meaning import same_matter
 from .origins import known_outlets, passage_origin, relay_origin, self_unverified
 from .records import Answer, Corroboration, Sentence, SourcePassage
 from .retrieve import Retriever, looks_like_instruction
@@ -46,6 +47,10 @@ class _Groups:
         self.parent[self.find(a)] = self.find(b)
 
 
+def _short(text: str, limit: int = 140) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _label(p: SourcePassage) -> str:
     name = p.outlet or f"an article of unknown outlet (“{p.title[:60]}”)"
     return f"{name}" + (f" ({p.published})" if p.published else "")
@@ -59,6 +64,7 @@ class Corroborator:
         registry: SourceRegistry,
         threshold: float = 0.6,
         pool: int = 12,
+        min_coverage: float = 0.6,
     ):
         self.retriever = retriever
         self.index = retriever.index
@@ -66,6 +72,7 @@ class Corroborator:
         self.registry = registry
         self.threshold = threshold
         self.pool = pool
+        self.min_coverage = min_coverage
         self._known: dict[str, str] | None = None
         self._relays: dict[str, object] = {}
 
@@ -131,7 +138,8 @@ class Corroborator:
                 text = doc.cleaned_text[s:e]
                 if (doc.doc_id, s) in seen or looks_like_instruction(text):
                     continue
-                have = set(content_words(text))
+                # the headline says what a sentence is about ("Construction will start …")
+                have = set(content_words(text)) | set(content_words(doc.meta.title))
                 if terms and len(terms & have) / len(terms) < 0.34:
                     continue
                 seen.add((doc.doc_id, s))
@@ -147,21 +155,49 @@ class Corroborator:
             if doc is not None and all((d.doc_id, a) != (doc_id, s) for d, a, _ in cands):
                 cands.append((doc, s, e))
         cited_keys = {(d, s) for d, s, _ in cited}
-        checks = self.checker.check_many([(claim, [doc.cleaned_text[s:e]]) for doc, s, e in cands])
+        checks = self.checker.check_many(
+            [(claim, [doc.cleaned_text[s:e]]) for doc, s, e in cands],
+            [f"{doc.meta.outlet}. {doc.meta.title}." for doc, _, _ in cands],
+            use_judge=False,
+        )
         supporting, others = [], []
+        contradicting: list[SourcePassage] = []
         for (doc, s, e), check in zip(cands, checks, strict=True):
-            strong = check.supported and check.score >= self.threshold and check.coverage >= 0.6
+            strong = (
+                (check.supported or check.attributed)
+                and check.score >= self.threshold
+                and check.coverage >= self.min_coverage
+            )
             if (doc.doc_id, s) in cited_keys or strong:
                 supporting.append(self.passage(doc, s, e))
+            elif self._contradicts(claim, doc.cleaned_text[s:e], check):
+                why = next((f.reason for f in check.findings if f.contradiction), "")
+                contradicting.append(replace(self.passage(doc, s, e), conflict=why))
             else:
                 others.append((doc, s, e))
         quotes = [p.quote for p in supporting] or [claim]
-        disputing = [
-            self.passage(doc, s, e)
+        disputing = contradicting + [
+            replace(
+                self.passage(doc, s, e),
+                conflict="repeats a supporting passage around other names or numbers",
+            )
             for doc, s, e in others
             if conflicts(doc.cleaned_text[s:e], quotes)
         ]
         return self._decide(supporting, disputing)
+
+    def _contradicts(self, claim: str, text: str, check) -> bool:
+        """A passage contradicts a claim when it speaks of the same event and a meaning check
+        found it saying otherwise. An explicit flip (negation, opposite word, swapped roles) is
+        enough; another number, date or name must also come with the rest of the claim (the
+        passage covers it), or every report of another incident would dispute it."""
+        if not check.contradicted or not same_matter(claim, text):
+            return False
+        flips = [f for f in check.findings if f.contradiction]
+        if {f.kind for f in flips} & {"negation", "antonym", "role"}:
+            return True
+        words = [w for f in flips for w in f.words]
+        return check.coverage_without(words) >= self.min_coverage
 
     def _decide(
         self, supporting: list[SourcePassage], disputing: list[SourcePassage]
@@ -185,12 +221,14 @@ class Corroborator:
         unverified = [p for p in lines if p.unverified_phrase]
 
         if disputing:
+            first = disputing[0]
             others = ", ".join(sorted({_label(d) for d in disputing}))
+            detail = f": it {first.conflict} (“{_short(first.quote)}”)" if first.conflict else ""
             return Corroboration(
                 "disputed",
                 independent,
                 True,
-                f"Disputed: {others} report something different",
+                f"Disputed: {others} report something different{detail}",
                 lines,
                 disputing,
             )

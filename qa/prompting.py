@@ -99,6 +99,31 @@ JUDGE_SCHEMA = {
 }
 
 
+def judge_many_schema(n: int) -> dict:
+    """Verdicts for ``n`` claim–passage pairs, in order."""
+    verdict = {
+        "type": "object",
+        "properties": {"verdict": {"enum": ["entailed", "contradicted", "not_enough_info"]}},
+        "required": ["verdict"],
+    }
+    return {
+        "type": "object",
+        "properties": {
+            "verdicts": {"type": "array", "items": verdict, "minItems": n, "maxItems": n}
+        },
+        "required": ["verdicts"],
+    }
+
+
+def judge_many_messages(items: list[tuple[str, str]]) -> list[dict]:
+    """One request that asks for a verdict on each (claim, passage) pair."""
+    pairs = [{"claim": c, "passage": quote_safe(p)} for c, p in items]
+    return [
+        {"role": "system", "content": load_prompt("system.txt").strip()},
+        {"role": "user", "content": render("judge_many.j2", items=pairs)},
+    ]
+
+
 def judge_messages(claim: str, passage: str) -> list[dict]:
     return [
         {"role": "system", "content": load_prompt("system.txt").strip()},

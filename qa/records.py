@@ -56,6 +56,7 @@ class SourcePassage(Quote):
     verified: bool = False  # the outlet is marked verified in the source registry
     unverified_phrase: str = ""  # the passage says the claim is unconfirmed ("could not be…")
     line: int = 0  # index of its line of evidence (independent group)
+    conflict: str = ""  # for a disputing passage: how it contradicts the sentence
 
 
 @dataclass

@@ -1,29 +1,35 @@
-"""Does a cited passage support an answer sentence?
+"""Does a cited passage support an answer sentence — and does it contradict it?
 
-A sentence is supported when every number it states and every name it uses appear in the cited
-passages, and its content words are covered by them (or it is close in meaning and mostly
-covered). With a capable model configured, an LLM judge adds an entailment verdict. The
-small default model is never trusted to decide alone: code decides, the model may only veto.
+Three layers, cheapest first:
+
+1. **Meaning checks** (``qa.meaning``, on spaCy's parse): polarity, antonyms, who did what to
+   whom, quantities with their bounds and units, dates, names, scope words and hedges. A
+   finding either *contradicts* the sentence (the passage says otherwise about the same thing)
+   or shows the passage does *not say* it.
+2. **Coverage and closeness**: the sentence's content words must be found in the passages —
+   as the same lemma or stem, or as a close synonym by the embedder — and the sentence must be
+   close in meaning to the passages (embedder cosine).
+3. **An entailment judge** (the local LLM or a user's server, JSON-schema verdicts, several
+   pairs per call) only for the pairs the first two leave open, and — with ``llm.judge`` — as a
+   veto on every accepted pair.
+
+Code decides; a model may only decide what the rules cannot, or veto.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
-from .text import content_words, entities, numbers, stem
+from .meaning import Finding, compare
+from .nlp import parse_many
+from .text import STOPWORDS, stem
 
-# Words that make a statement uncertain. Attribution ("said", "according to") is not here: who
-# stands behind a claim is tracked separately, as its origin.
-_HEDGE = re.compile(
-    r"\b(may|might|could|possibly|reportedly|allegedly|likely|unlikely|unclear|apparently|"
-    r"unconfirmed|unverified|perhaps)\b",
-    re.IGNORECASE,
-)
+Verdict = Literal["entailed", "contradicted", "not_enough_info"]
 
 
 @dataclass
@@ -32,36 +38,109 @@ class Check:
     score: float
     reasons: list[str] = field(default_factory=list)
     coverage: float = 0.0  # share of the sentence's content words found in the passages
+    verdict: Verdict = "not_enough_info"
+    findings: list[Finding] = field(default_factory=list)
+    judged: str = ""  # the judge's verdict, when it was asked
+    uncovered: list[str] = field(default_factory=list)  # content words not found
+    terms: int = 0  # content words of the sentence
+    # Supported once the passage's attribution is set aside ("according to X" dropped): the
+    # corroborator counts such a passage, and records X as its origin.
+    attributed: bool = False
+
+    def coverage_without(self, words) -> float:
+        """Coverage of the sentence's other words, leaving out ``words`` (a conflict's)."""
+        drop = {w.lower() for w in words}
+        rest = self.terms - len([w for w in self.uncovered if w.lower() in drop])
+        missing = [w for w in self.uncovered if w.lower() not in drop]
+        return 1 - len(missing) / rest if rest > 0 else 0.0
+
+    @property
+    def contradicted(self) -> bool:
+        return self.verdict == "contradicted"
 
 
-def _entity_found(name: str, passage_words: set[str], passage_lower: str) -> bool:
-    low = name.lower()
-    if low in passage_lower:
-        return True
-    s = stem(name)
-    return len(s) >= 4 and any(w.startswith(s[:5]) for w in passage_words)
+@dataclass(frozen=True)
+class CheckerConfig:
+    """Thresholds of the checker (``verify`` settings)."""
+
+    threshold: float = 0.5
+    min_coverage: float = 0.5
+    synonym_cosine: float = 0.72
+    paraphrase_cosine: float = 0.8
+    paraphrase_coverage: float = 0.35
+    judge_band: float = 0.15
+    judge_max_pairs: int = 6
+
+    @classmethod
+    def from_settings(cls, settings) -> CheckerConfig:
+        v = settings.verify
+        return cls(
+            threshold=settings.answer.support_threshold,
+            min_coverage=v.min_coverage,
+            synonym_cosine=v.synonym_cosine,
+            paraphrase_cosine=v.paraphrase_cosine,
+            paraphrase_coverage=v.paraphrase_coverage,
+            judge_band=v.judge_band,
+            judge_max_pairs=v.judge_max_pairs,
+        )
+
+
+def _content(doc) -> list:
+    return [
+        t
+        for t in doc
+        if t.is_alpha
+        and len(t.text) > 2
+        and t.lower_ not in STOPWORDS
+        and t.lemma_.lower() not in STOPWORDS
+        and not t.like_num
+        and t.pos_ not in ("AUX", "DET", "PRON", "ADP", "CCONJ", "SCONJ", "PART")
+    ]
+
+
+def _matches(term, tokens) -> bool:
+    """Is ``term`` among ``tokens``: same lemma or stem, or the same first five letters of a
+    long word (mobilize / mobilization)?"""
+    lem = term.lemma_.lower()
+    st = stem(term.text)
+    for t in tokens:
+        other = t.lemma_.lower()
+        if other == lem or stem(t.text) == st:
+            return True
+        if len(term.text) >= 6 and len(t.text) >= 6 and other[:5] == lem[:5]:
+            return True
+    return False
 
 
 class SupportChecker:
-    """Scores sentence–passage support; ``embed`` maps texts to normalised vectors."""
+    """Judges sentence–passage support; ``embed`` maps texts to normalised vectors."""
 
     def __init__(
         self,
         embed: Callable[[list[str]], np.ndarray],
         threshold: float = 0.5,
         judge: Callable[[str, str], str] | None = None,
+        config: CheckerConfig | None = None,
+        judge_many: Callable[[list[tuple[str, str]]], list[str]] | None = None,
+        judge_open: bool = False,
     ):
         self.embed = embed
-        self.threshold = threshold
-        self.judge = judge
+        self.config = config or CheckerConfig(threshold=threshold)
+        self.threshold = self.config.threshold if config else threshold
+        self.judge = judge  # veto on every accepted pair (llm.judge = true)
+        self.judge_many = judge_many  # batched verdicts for pairs the rules leave open
+        self.judge_open = judge_open
 
     def check(self, sentence: str, passages: list[str], sources: str = "") -> Check:
         return self.check_many([(sentence, passages)], [sources])[0]
 
     def check_many(
-        self, pairs: list[tuple[str, list[str]]], sources: list[str] | None = None
+        self,
+        pairs: list[tuple[str, list[str]]],
+        sources: list[str] | None = None,
+        use_judge: bool = True,
     ) -> list[Check]:
-        """Check several (sentence, cited passages) pairs with one embedding batch.
+        """Check several (sentence, cited passages) pairs with one embedding and parse batch.
 
         ``sources`` (one string per pair: the cited passages' outlets and titles) lets a
         sentence name who reported something ("The Guardian reported …") without that name
@@ -71,63 +150,161 @@ class SupportChecker:
             texts.append(sentence)
             texts.append(" ".join(passages))
         vecs = self.embed(texts) if texts else np.zeros((0, 1))
+        parse_many(list(dict.fromkeys([t for s, ps in pairs for t in (s, *ps)])))
         out = []
+        open_items: list[int] = []
         for i, (sentence, passages) in enumerate(pairs):
             cos = float(vecs[2 * i] @ vecs[2 * i + 1]) if passages else 0.0
             extra = sources[i] if sources else ""
-            out.append(self._score(sentence, passages, cos, extra))
+            check, undecided = self._score(sentence, passages, cos, extra)
+            out.append(check)
+            if undecided:
+                open_items.append(i)
+        if use_judge:
+            self._judge_open(pairs, out, open_items)
+            self._veto(pairs, out)
         return out
 
-    def _score(self, sentence: str, passages: list[str], cos: float, sources: str = "") -> Check:
-        reasons: list[str] = []
+    # -- layer 1 + 2
+    def _score(
+        self, sentence: str, passages: list[str], cos: float, sources: str = ""
+    ) -> tuple[Check, bool]:
+        """The check and whether it is open (no rule decided, the score is near the line)."""
+        cfg = self.config
         if not passages:
-            return Check(False, 0.0, ["no passage cited"], 0.0)
-        joined = " ".join(passages)
-        lower = joined.lower()
-        words = set(content_words(joined))
-        missing_numbers = numbers(sentence) - numbers(joined)
-        if missing_numbers:
-            shown = ", ".join(f"{n:g}" for n in sorted(missing_numbers))
-            reasons.append(f"number not in the cited passages: {shown}")
-        named = words | set(content_words(sources))
-        missing_names = [
-            e
-            for e in entities(sentence)
-            if not _entity_found(e, named, f"{lower} {sources.lower()}")
-        ]
-        if missing_names:
-            reasons.append(f"name not in the cited passages: {', '.join(missing_names[:3])}")
-        if all(_HEDGE.search(p) for p in passages) and not _HEDGE.search(sentence):
-            hedge = _HEDGE.search(passages[0]).group(0)
-            reasons.append(f"states as fact what the passage hedges ('{hedge}')")
-        terms = content_words(sentence)
-        coverage = sum(t in words for t in terms) / len(terms) if terms else 0.0
+            return Check(False, 0.0, ["no passage cited"], 0.0), False
+        findings = compare(sentence, passages, sources)
+        reasons = [f.reason for f in findings]
+        contradicted = any(f.contradiction for f in findings)
+        claim_doc, *pdocs = parse_many([sentence, *passages])
+        coverage, uncovered, n_terms = self._coverage(claim_doc, pdocs, sources)
         score = 0.5 * coverage + 0.5 * max(cos, 0.0)
-        if coverage < 0.5 and not (coverage >= 0.35 and cos >= 0.7):
-            reasons.append(f"only {coverage:.0%} of its content words are in the cited passages")
+        close = cos >= cfg.paraphrase_cosine and coverage >= cfg.paraphrase_coverage
+        if coverage < cfg.min_coverage and not close:
+            shown = ", ".join(uncovered[:4])
+            reasons.append(
+                f"only {coverage:.0%} of its content words are in the cited passages"
+                + (f" (not found: {shown})" if shown else "")
+            )
         supported = not reasons and score >= self.threshold
-        coverage = round(coverage, 4)
-        if supported and self.judge is not None:
-            verdict = self.judge(sentence, joined)
-            if verdict != "entailed":
-                reasons.append(f"the model judged it {verdict.replace('_', ' ')}")
-                supported = False
+        attributed = score >= self.threshold and all(
+            r in [f.reason for f in findings if f.kind == "attribution"] for r in reasons
+        )
         if not supported and not reasons:
             reasons.append(f"support score {score:.2f} below {self.threshold:.2f}")
-        return Check(supported, round(score, 4), reasons, coverage)
+        verdict: Verdict = (
+            "entailed" if supported else "contradicted" if contradicted else "not_enough_info"
+        )
+        check = Check(
+            supported,
+            round(score, 4),
+            reasons,
+            round(coverage, 4),
+            verdict,
+            findings,
+            uncovered=uncovered,
+            terms=n_terms,
+            attributed=attributed,
+        )
+        # Open: nothing but the score decided it, and the score is near the line.
+        hard = bool(findings)
+        near = abs(score - self.threshold) <= cfg.judge_band or (
+            not supported and coverage >= cfg.paraphrase_coverage and cos >= 0.6
+        )
+        return check, (not hard and near)
+
+    def _coverage(self, claim_doc, pdocs, sources: str = "") -> tuple[float, list[str], int]:
+        """Share of the sentence's content words found in the passages: same lemma or stem,
+        same first five letters of a long word (mobilize / mobilization), or a close synonym
+        by the embedder (regained / took back). A noun or name may also come from ``sources``
+        (the article's outlet and headline say what a passage is about: "Construction will
+        start …" in an article on the Kestrel dam) — never what happened, so verbs and
+        adjectives must be in the passage itself."""
+        terms = _content(claim_doc)
+        if not terms:
+            return 0.0, [], 0
+        p_tokens = [t for d in pdocs for t in _content(d)]
+        found, unknown = [], []
+        for t in terms:
+            (found if _matches(t, p_tokens) else unknown).append(t)
+        if unknown and sources:
+            about = _content(parse_many([sources])[0])
+            named = [t for t in unknown if t.pos_ in ("NOUN", "PROPN") and _matches(t, about)]
+            found += named
+            unknown = [t for t in unknown if t not in named]
+        if unknown and p_tokens:
+            words = [t.lemma_.lower() for t in unknown]
+            cands = sorted({t.lemma_.lower() for t in p_tokens})
+            vecs = self.embed(words + cands)
+            sims = vecs[: len(words)] @ vecs[len(words) :].T
+            best = sims.max(axis=1)
+            still = [
+                t for t, b in zip(unknown, best, strict=True) if b < self.config.synonym_cosine
+            ]
+            found += [t for t in unknown if t not in still]
+            unknown = still
+        return len(found) / len(terms), [t.text for t in unknown], len(terms)
+
+    # -- layer 3
+    def _judge_open(self, pairs, out: list[Check], open_items: list[int]) -> None:
+        if not (self.judge_open and self.judge_many and open_items):
+            return
+        chosen = open_items[: self.config.judge_max_pairs]
+        verdicts = self.judge_many([(pairs[i][0], " ".join(pairs[i][1])) for i in chosen])
+        for i, verdict in zip(chosen, verdicts, strict=True):
+            c = out[i]
+            c.judged = verdict
+            if verdict == "entailed" and not c.supported:
+                c.supported, c.verdict = True, "entailed"
+                c.reasons = []
+            elif verdict != "entailed" and c.supported:
+                c.supported = False
+                c.verdict = "contradicted" if verdict == "contradicted" else "not_enough_info"
+                c.reasons.append(f"the model judged it {verdict.replace('_', ' ')}")
+            elif verdict == "contradicted":
+                c.verdict = "contradicted"
+
+    def _veto(self, pairs, out: list[Check]) -> None:
+        if self.judge is None:
+            return
+        for (sentence, passages), c in zip(pairs, out, strict=True):
+            if not c.supported or c.judged:
+                continue
+            verdict = self.judge(sentence, " ".join(passages))
+            c.judged = verdict
+            if verdict != "entailed":
+                c.reasons.append(f"the model judged it {verdict.replace('_', ' ')}")
+                c.supported = False
+                c.verdict = "contradicted" if verdict == "contradicted" else "not_enough_info"
 
 
 def llm_judge(generator, max_tokens: int = 24) -> Callable[[str, str], str]:
     """A judge that asks the model for a schema-constrained entailment verdict."""
-    from .prompting import JUDGE_SCHEMA, judge_messages
+    many = llm_judge_many(generator)
 
     def judge(claim: str, passage: str) -> str:
+        return many([(claim, passage)])[0]
+
+    return judge
+
+
+def llm_judge_many(generator) -> Callable[[list[tuple[str, str]]], list[str]]:
+    """A judge that asks the model for verdicts on several pairs in one call."""
+    from .prompting import judge_many_messages, judge_many_schema
+
+    def judge(items: list[tuple[str, str]]) -> list[str]:
+        if not items:
+            return []
+        messages = judge_many_messages(items)
         text = "".join(
-            generator.stream(judge_messages(claim, passage), JUDGE_SCHEMA, max_tokens, 0.0)
+            generator.stream(messages, judge_many_schema(len(items)), 24 * len(items) + 16, 0.0)
         )
         try:
-            return str(json.loads(text).get("verdict", "not_enough_info"))
-        except (json.JSONDecodeError, AttributeError):
-            return "not_enough_info"
+            data = json.loads(text)
+            verdicts = [str(v.get("verdict", "not_enough_info")) for v in data["verdicts"]]
+        except (json.JSONDecodeError, AttributeError, KeyError, TypeError):
+            verdicts = []
+        verdicts += ["not_enough_info"] * (len(items) - len(verdicts))
+        return verdicts[: len(items)]
 
     return judge

@@ -38,16 +38,25 @@ def eval_group() -> None:
     type=click.Path(path_type=Path),
     default=REPO.parent / "shared" / "corpus" / "seed-articles",
 )
+@click.option(
+    "--disputes-dir",
+    type=click.Path(path_type=Path),
+    default=REPO / "eval" / "articles",
+    help="Articles written for the paraphrase, relay, copy and conflict cases.",
+)
 @click.option("--json", "as_json", is_flag=True)
-def eval_flags(labels: Path, demo_dir: Path, seed_dir: Path, as_json: bool) -> None:
+def eval_flags(
+    labels: Path, demo_dir: Path, seed_dir: Path, disputes_dir: Path, as_json: bool
+) -> None:
     """Flag precision/recall on the labelled claims (fresh temporary indexes)."""
     from .common import markdown
     from .flags import evaluate_flags
 
-    for name, folder in (("demo", demo_dir), ("seed", seed_dir)):
+    corpora = {"demo": demo_dir, "seed": seed_dir, "disputes": disputes_dir}
+    for name, folder in corpora.items():
         if not folder.is_dir():
             raise click.BadParameter(f"{folder} is not a folder", param_hint=f"--{name}-dir")
-    report = evaluate_flags(labels, {"demo": demo_dir, "seed": seed_dir})
+    report = evaluate_flags(labels, corpora)
     if as_json:
         echo_json(report)
         return

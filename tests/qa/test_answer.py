@@ -49,7 +49,8 @@ def test_invented_number_is_removed_and_true_sentence_kept(seed_index, embedder)
     assert [s.text for s in answer.removed] == [
         "Russian leadership may need to mobilize seven million personnel to win the war in Ukraine."
     ]
-    assert any("number not in the cited passages: 7e+06" in n for n in answer.removed[0].notes)
+    # the checker names the number it found against the one the passage gives
+    assert any("seven million" in n and "five million" in n for n in answer.removed[0].notes)
     cite = answer.sentences[0].citations[0]
     assert cite.outlet == "Institute for the Study of War"
     assert_quotes_exact(answer, assistant.index)
