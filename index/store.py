@@ -174,6 +174,25 @@ def _interrupted_first_ingest(data_dir: Path, names: set[str]) -> bool:
     )
 
 
+def _writer_active(data_dir: Path) -> bool:
+    """Whether a writer holds the lock of ``data_dir`` right now (tested without waiting)."""
+    try:
+        fd = os.open(data_dir / LOCK_FILE, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
 def current_generation(data_dir: Path) -> Path:
     """The live generation folder of ``data_dir``.
 
@@ -194,6 +213,13 @@ def current_generation(data_dir: Path) -> Path:
         if names <= PRE_INDEX_FILES:
             raise IndexNotFoundError(
                 f"no index at {data_dir} yet — run `twosource ingest PATH --data {data_dir}`"
+            )
+        if _interrupted_first_ingest(data_dir, names) and _writer_active(data_dir):
+            holder = lock_holder(data_dir)
+            raise IndexNotFoundError(
+                f"the first ingest into {data_dir} is still running"
+                + (f" (pid {holder})" if holder else "")
+                + " — wait for it to finish, then try again"
             )
         if _interrupted_first_ingest(data_dir, names):
             found = ", ".join(sorted(n for n in names if n not in PRE_INDEX_FILES))

@@ -5,6 +5,7 @@ never different answers."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -277,6 +278,17 @@ def test_interrupted_first_ingest_is_explained(tmp_path, capsys):
     assert code == 3
     assert "ingest into" in err and "was interrupted" in err and "again" in err
     assert "not a TwoSource index" not in err
+
+
+def test_a_first_ingest_still_running_is_not_called_interrupted(tmp_path, capsys):
+    from index.store import writer_lock
+
+    data = tmp_path / "fresh"
+    with writer_lock(data):
+        (data / "gen-000001.tmp").mkdir()
+        code, _, err = run_cli(capsys, "--data", data, "search", "bridge")
+    assert code == 3
+    assert "still running" in err and f"pid {os.getpid()}" in err and "was interrupted" not in err
 
 
 def test_interrupted_first_ingest_after_the_rename(tmp_path, capsys):
