@@ -759,8 +759,9 @@ def _role_findings(claim, pdocs) -> list[Finding]:
                 return [
                     Finding(
                         "role",
-                        f"swaps who is who: it has {a.title()} {_slot_words(slot_a)} and "
-                        f"{b.title()} {_slot_words(slot_b)}, the passage the other way round",
+                        f"swaps who is who: it has {_phrase(claim, a)} {_slot_words(slot_a)} "
+                        f"and {_phrase(claim, b)} {_slot_words(slot_b)}, the passage the other "
+                        "way round",
                         True,
                     )
                 ]
@@ -836,6 +837,16 @@ def _args(pred, deps: tuple[str, ...]) -> set[str]:
                 if t.pos_ in ("NOUN", "PROPN") and t.is_alpha and not t.is_stop
             }
     return out
+
+
+def _phrase(doc, key: str) -> str:
+    """The words of the argument a lemma stands in ("the city council"), at most six."""
+    for t in doc:
+        if _low(t) == key:
+            root = _argument_root(t)
+            span = doc[root.left_edge.i : root.right_edge.i + 1]
+            return span.text if len(span) <= 6 else doc[span.start : span.start + 6].text + " …"
+    return key
 
 
 def _find_name(key: str, anchors: dict) -> str:
@@ -997,7 +1008,11 @@ def _scope_findings(claim, pdocs, found: list[Finding]) -> list[Finding]:
         low = tok.lower_
         if tok.ent_type_ in ("DATE", "TIME"):
             continue
-        comparative = low == "any" and tok.i > 0 and tok.nbor(-1).lower_ in ("than", "of")
+        # "more than any other", "not … any": "any" widens nothing there
+        comparative = low == "any" and (
+            (tok.i > 0 and tok.nbor(-1).lower_ in ("than", "of"))
+            or any(t.dep_ == "neg" or t.lower_ in NEGATORS for t in claim)
+        )
         if (
             low in SCOPE_WORDS
             and low not in p_words

@@ -187,17 +187,41 @@ def eval_answers(
 @eval_group.command("support")
 @_EVAL_DIR
 @click.option("--limit", type=click.IntRange(0), default=0, help="Claims (0 = all 349).")
+@click.option(
+    "--suite",
+    type=click.Choice(["wice", "contradictions"]),
+    default="wice",
+    show_default=True,
+    help="'wice': WiCE's human labels; 'contradictions': eval/contradictions.jsonl, true "
+    "paraphrases and one-change perturbations of real sentences (negation, antonym, role, "
+    "number, date, entity, hedge, scope).",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def eval_support(ctx: click.Context, eval_dir: Path, limit: int, as_json: bool) -> None:
-    """The citation support checker against WiCE's human labels."""
+def eval_support(ctx: click.Context, eval_dir: Path, limit: int, suite: str, as_json: bool) -> None:
+    """The citation support checker against labelled claim–passage pairs."""
     from index.embed import load_embedder
 
     from .common import markdown
+
+    settings = command_settings(ctx)
+    if suite == "contradictions":
+        from ..verify import CheckerConfig, SupportChecker
+        from .contradictions import evaluate_suite, load_suite, suite_markdown
+
+        checker = SupportChecker(
+            load_embedder(settings).embed, config=CheckerConfig.from_settings(settings)
+        )
+        pairs = load_suite()
+        if limit:
+            pairs = pairs[:limit]
+        report = evaluate_suite(checker.check, pairs)
+        click.echo(json.dumps(report, indent=2) if as_json else suite_markdown(report))
+        return
     from .support import evaluate_support
 
     _check_eval_dir(eval_dir, "wice")
-    report = evaluate_support(eval_dir, limit, load_embedder(command_settings(ctx)))
+    report = evaluate_support(eval_dir, limit, load_embedder(settings))
     click.echo(json.dumps(report, indent=2) if as_json else markdown(report))
 
 

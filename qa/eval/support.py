@@ -19,7 +19,7 @@ def evaluate_support(eval_dir: Path, limit: int = 0, embedder: Embedder | None =
     same page outside every supporting set (gold: not supported) — the hard negatives a wrong
     citation would produce.
     """
-    from ..verify import SupportChecker
+    from ..verify import CheckerConfig, SupportChecker
 
     embedder = embedder or load_embedder(load_settings())
     lines = (eval_dir / "wice" / "claim_dev.jsonl").read_text().splitlines()
@@ -45,7 +45,7 @@ def evaluate_support(eval_dir: Path, limit: int = 0, embedder: Embedder | None =
             pairs.append((rec["claim"], others))
             gold.append(False)
             kinds.append("other sentences")
-    checker = SupportChecker(embedder.embed)
+    checker = SupportChecker(embedder.embed, config=CheckerConfig.from_settings(load_settings()))
     predicted = [c.supported for c in checker.check_many(pairs)]
     tp = sum(p and g for p, g in zip(predicted, gold, strict=True))
     fp = sum(p and not g for p, g in zip(predicted, gold, strict=True))

@@ -22,9 +22,16 @@ def _badge(sentence: Sentence) -> str:
         label, cls = f"✓ {co.independent} sources", "ts-ok"
     else:
         label, cls = "● single verified source", "ts-verified"
+    disputes = "".join(
+        f'<div class="ts-dispute"><span class="ts-dispute-who">'
+        f"{escape(d.outlet or 'Unknown outlet')}, {escape(d.published or 'undated')}</span>"
+        + (f" — it {escape(d.conflict)}" if d.conflict else "")
+        + f': <q class="ts-dispute-quote">{escape(d.quote)}</q></div>'
+        for d in co.disputing[:3]
+    )
     return (
         f'<details class="ts-why"><summary class="ts-badge {cls}" title="{escape(co.reason)}">'
-        f'{label}</summary><div class="ts-reason">{escape(co.reason)}</div></details>'
+        f'{label}</summary><div class="ts-reason">{escape(co.reason)}</div>{disputes}</details>'
     )
 
 

@@ -41,6 +41,18 @@ def render_answer(answer: Answer, width: int = 100) -> str:
                     co.reason, width=width, initial_indent="    ↳ ", subsequent_indent="      "
                 )
             )
+        for d in co.disputing[:3] if co is not None else ():
+            who = f"{d.outlet or 'Unknown outlet'}, {d.published or 'undated'}"
+            why = f" — it {d.conflict}" if d.conflict else ""
+            lines.append(
+                textwrap.fill(
+                    f"✗ contradicted by {who}{why}: “{d.quote}” (document {d.doc_id}, "
+                    f"characters [{d.start}, {d.end}))",
+                    width=width,
+                    initial_indent="    ",
+                    subsequent_indent="      ",
+                )
+            )
     if answer.removed:
         lines.append("")
         lines.append(

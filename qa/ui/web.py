@@ -33,6 +33,8 @@ CSS = """
 .ts-ok {background:#def7ec; color:#03543f; border:1px solid #84e1bc}
 .ts-verified {background:#e1effe; color:#1e429f}
 .ts-reason {font-size:.85em; color:#555; margin:.2em 0 .4em 1em}
+.ts-dispute {font-size:.85em; color:#8a1f11; margin:.1em 0 .3em 1em}
+.ts-dispute-quote {font-style:italic}
 .ts-hl {background:#fff3a3; padding:0 .1em}
 .ts-article {white-space:pre-wrap; max-height:28em; overflow-y:auto; font-size:.92em}
 .ts-src-title {font-weight:700} .ts-src-meta, .ts-src-span, .ts-url {color:#555; font-size:.85em}

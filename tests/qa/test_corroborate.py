@@ -205,3 +205,68 @@ def test_outlets_cli(capsys, demo_settings, tmp_path):
     (data / "sources.toml").write_text('[outlets."X"]\nstatus = "great"\n')
     code, _, err = run(capsys, "--data", str(data), "outlets", "list")
     assert code == 2 and "status 'great'" in err
+
+
+# -- meaning: paraphrases corroborate, contradictions dispute (eval/articles, written for this)
+
+
+@pytest.fixture(scope="module")
+def dam(tmp_path_factory, embedder):
+    from tests.conftest import REPO
+
+    data = tmp_path_factory.mktemp("dam-index")
+    settings = load_settings(data)
+    assert ingest([REPO / "eval" / "articles"], settings, embedder=embedder).ok
+    return _assistant(settings, embedder)
+
+
+def test_an_independent_paraphrase_corroborates(dam):
+    c = dam.corroborator.assess_claim(
+        "A new pumping station will supply water to 36,000 households in the eastern districts."
+    )
+    assert c.status == "corroborated" and not c.flagged, c.reason
+    # the Courier says "Some 36,000 homes … are to receive their water from a pumping station"
+    courier = [p for p in c.supporting if p.outlet == "Valley Courier"]
+    assert courier and "36,000 homes" in courier[0].quote
+
+
+def test_a_relay_and_a_copy_still_do_not(dam):
+    c = dam.corroborator.assess_claim("The construction contract went to Brandt Civil Works.")
+    assert c.status == "single-source" and c.flagged and c.independent == 1, c.reason
+    assert {"Harbour Ledger"} <= {p.outlet for p in c.supporting}
+
+
+@pytest.mark.parametrize(
+    ("claim", "conflict"),
+    [
+        ("The Kestrel Reservoir dam will cost 42 million crowns.", "55 million"),
+        ("The dam will be built at Heron Falls, eight kilometres north of the city.", "Otter"),
+        ("Port Alder city council approved the Kestrel Reservoir dam on Tuesday.", "government"),
+        ("The water authority will not raise water rates to pay for the dam.", "raise"),
+        ("Construction of the Kestrel Reservoir dam will start on 12 May 2025.", "June"),
+    ],
+)
+def test_a_conflicting_report_disputes_with_the_passage_shown(dam, claim, conflict):
+    c = dam.corroborator.assess_claim(claim)
+    assert c.status == "disputed" and c.flagged, c.reason
+    granite = [d for d in c.disputing if d.outlet == "Granite Times"]
+    assert granite, c.disputing
+    assert granite[0].conflict and conflict in granite[0].quote + granite[0].conflict
+    assert "Granite Times" in c.reason
+    # the supporting side is not counted as disputing itself
+    assert all(p.outlet != "Granite Times" for p in c.supporting)
+
+
+def test_disputes_are_shown_in_the_terminal_and_the_web(dam):
+    from qa.records import Answer
+    from qa.ui.html import answer_html
+    from qa.ui.terminal import render_answer
+
+    claim = "The Kestrel Reservoir dam will cost 42 million crowns."
+    sentence = Sentence(claim, corroboration=dam.corroborator.assess_claim(claim))
+    answer = Answer("How much will the dam cost?", "answered", [sentence], corroboration="disputed")
+    text = render_answer(answer)
+    assert "⚠ DISPUTED" in text and "contradicted by Granite Times" in text
+    assert "55 million crowns" in text
+    page = answer_html(answer, 0, {}, {})
+    assert "ts-dispute" in page and "Granite Times" in page and "55 million crowns" in page

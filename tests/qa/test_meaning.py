@@ -1,0 +1,155 @@
+"""Meaning checks with the real spaCy pipeline and the real embedder: one case of each kind of
+perturbation, a paraphrase of each, and the four sentences of issue #11's table."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.meaning import compare, same_matter
+from qa.verify import SupportChecker
+
+pytestmark = pytest.mark.slow
+
+REGAINED = (
+    "Ukraine has already regained approximately 9,000 square kilometres of area from "
+    "Russia's military."
+)
+UNABLE = "The Russian army proved unable to conduct a strategic offensive operation."
+DISMISSED = (
+    "Putin dismissed calls for another mobilization wave several months prior to his "
+    "presidential inauguration in May 2024."
+)
+BRIDGE = (
+    "The Alder River Bridge will close for structural repairs for 14 weeks starting on 3 March "
+    "2025, city engineer Dana Okafor said on Tuesday."
+)
+HEDGED = "Russian leadership may be distributing a document among servicemembers."
+CLAIMED = "The ministry claimed that the convoy carried only humanitarian aid."
+
+
+@pytest.fixture(scope="module")
+def checker(embedder):
+    return SupportChecker(embedder.embed, threshold=0.5)
+
+
+def test_the_four_sentences_of_the_issue(checker):
+    """Role swap, negation and antonym are rejected as contradictions; the month "May" is not
+    read as a hedge, so the true paraphrase passes."""
+    swap = checker.check(
+        "Russia has regained approximately 9,000 square kilometres from Ukraine's military.",
+        [REGAINED],
+    )
+    assert not swap.supported and swap.contradicted
+    assert [f.kind for f in swap.findings] == ["role"], swap.reasons
+    assert "Russia" in swap.reasons[0] and "Ukraine" in swap.reasons[0]
+
+    negated = checker.check("Ukraine has not regained any area from Russia's military.", [REGAINED])
+    assert not negated.supported and negated.contradicted
+    assert any(f.kind == "negation" for f in negated.findings), negated.reasons
+
+    able = checker.check(
+        "The Russian army was able to conduct a strategic offensive operation.", [UNABLE]
+    )
+    assert not able.supported and able.contradicted
+    assert "'able'" in able.reasons[0] and "'unable'" in able.reasons[0]
+
+    month = checker.check(
+        "Putin dismissed calls for another mobilization wave before his inauguration.",
+        [DISMISSED],
+    )
+    assert month.supported, month.reasons
+
+
+@pytest.mark.parametrize(
+    ("kind", "sentence", "passage", "words"),
+    [
+        ("negation", "The Alder River Bridge will not close for 14 weeks.", BRIDGE, "'close'"),
+        ("antonym", "Putin endorsed calls for another mobilization wave.", DISMISSED, "endorsed"),
+        (
+            "role",
+            "The city council was closed by the bridge.",
+            "The bridge was closed by the city council on Monday.",
+            "city council",
+        ),
+        (
+            "number",
+            "Ukraine has regained approximately 3,000 square kilometres from Russia's military.",
+            REGAINED,
+            "3,000",
+        ),
+        (
+            "unit",
+            "The Alder River Bridge will close for 14 days from 3 March 2025.",
+            BRIDGE,
+            "days",
+        ),
+        (
+            "date",
+            "Putin dismissed calls for another mobilization wave before his inauguration in "
+            "June 2024.",
+            DISMISSED,
+            "June",
+        ),
+        (
+            "entity",
+            "The Alder River Bridge will close for 14 weeks, city engineer Mark Sand said.",
+            BRIDGE,
+            "Mark Sand",
+        ),
+        (
+            "hedge",
+            "Russian leadership is distributing a document among servicemembers.",
+            HEDGED,
+            "may",
+        ),
+        ("hedge", "The convoy carried only humanitarian aid.", CLAIMED, "claimed"),
+        ("scope", "Only the Alder River Bridge will close for 14 weeks.", BRIDGE, "Only"),
+        (
+            "bound",
+            "Ukraine has regained more than 9,000 square kilometres from Russia's military.",
+            REGAINED,
+            "9,000",
+        ),
+    ],
+)
+def test_each_kind_of_perturbation_is_rejected_with_its_reason(
+    checker, kind, sentence, passage, words
+):
+    check = checker.check(sentence, [passage])
+    assert not check.supported
+    found = [f for f in check.findings if f.kind == kind]
+    assert found, check.reasons
+    assert words in found[0].reason, found[0].reason
+
+
+@pytest.mark.parametrize(
+    ("sentence", "passage"),
+    [
+        ("Ukraine has taken back around 9,000 square kilometres from Russian forces.", REGAINED),
+        ("The Russian army was unable to carry out a strategic offensive operation.", UNABLE),
+        ("The bridge was closed by the city council.", "The city council closed the bridge."),
+        (
+            "Dana Okafor said the Alder River Bridge will shut for 14 weeks from 3 March 2025.",
+            BRIDGE,
+        ),
+        ("Russian leadership may be handing out a document to servicemembers.", HEDGED),
+        ("The ministry said the convoy carried only humanitarian aid.", CLAIMED),
+    ],
+)
+def test_true_paraphrases_pass(checker, sentence, passage):
+    check = checker.check(sentence, [passage])
+    assert check.supported, check.reasons
+    assert check.verdict == "entailed" and not check.findings
+
+
+def test_no_longer_and_negated_opposites():
+    # "no longer fun" negates "fun"; "remains open" agrees with "will not be closed"
+    assert [f.kind for f in compare("The rallies are fun.", ["The rallies were no longer fun."])]
+    assert not compare("The investigation remains open.", ["The case will not be closed."])
+
+
+def test_same_matter_needs_the_same_event():
+    claim = "The council will cut the library budget by 9 percent."
+    assert same_matter(claim, "The council will cut the library budget by 12 percent.")
+    # an opposite verb and a shared unit are not the same event
+    assert not same_matter(claim, "The utility will raise household rates by 12 percent.")
