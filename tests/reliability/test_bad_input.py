@@ -201,6 +201,30 @@ def test_pdf_encrypted_with_an_empty_password_is_opened(tmp_path):
     assert loaded.text == plain.text
 
 
+@pytest.mark.parametrize(
+    "body", ["*a " * 100_000, "[" * 300_000, "![a](" * 60_000, "_a " * 100_000]
+)
+def test_hostile_markdown_is_read_in_linear_time(tmp_path, body):
+    path = tmp_path / "hostile.md"
+    path.write_text(ARTICLE + body)
+    started = time.monotonic()
+    with deadline(60):
+        loaded = _load(path)
+    assert time.monotonic() - started < 5
+    assert "harbour cranes" in loaded.text
+
+
+def test_markdown_syntax_is_still_removed(tmp_path):
+    path = tmp_path / "syntax.md"
+    path.write_text(
+        "# Cranes\n\nA **bold** and *italic* and _under_ word, my_var_name, "
+        "[a link](http://x.y/a) and ![a picture](i.png). 5 * 3 = 15.\n"
+    )
+    assert _load(path).text == (
+        "Cranes\n\nA bold and italic and under word, my_var_name, a link and . 5 * 3 = 15.\n"
+    )
+
+
 # --- front matter -------------------------------------------------------------------------
 
 
