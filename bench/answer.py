@@ -63,6 +63,8 @@ def run_twosource(seed: Path, model: str) -> dict:
                 "ttft_s": t.get("first_token_s", total),
                 "total_s": total,
                 "tokens_per_s": t.get("tokens_per_s", 0.0),
+                # checking the drafted sentences against their passages, then the archive
+                "check_s": t.get("verification_s", 0.0) + t.get("corroboration_s", 0.0),
                 "status": answer.status + ("/extractive" if answer.extractive else ""),
                 "cited": len(answer.citations()),
             }
@@ -134,6 +136,7 @@ def summarise(result: dict) -> dict:
         "ttft_s": med("ttft_s"),
         "total_s": med("total_s"),
         "tokens_per_s": med("tokens_per_s"),
+        "check_s": med("check_s") if "check_s" in rows[0] else 0.0,
         "peak_rss_mb": result["peak_rss_mb"],
         "answered": sum(r["status"].startswith("answered") for r in rows),
         "with_citations": sum(r["cited"] > 0 for r in rows),
@@ -181,6 +184,7 @@ def main() -> None:
         ("ttft_s", "first token s"),
         ("total_s", "full answer s"),
         ("tokens_per_s", "tokens/s"),
+        ("check_s", "verify+corroborate s"),
         ("peak_rss_mb", "peak RSS MB"),
         ("answered", "answered"),
         ("with_citations", "with citations"),

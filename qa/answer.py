@@ -155,7 +155,9 @@ class AnswerEngine:
         timings["tokens"] = float(n_deltas)
         if n_deltas > 1:  # decoding speed, after the prompt was processed
             timings["tokens_per_s"] = (n_deltas - 1) / max(time.perf_counter() - t_first, 1e-9)
+        t_v = time.perf_counter()
         answer = self._finish(q, evidence, raw, timings)
+        timings["verification_s"] = time.perf_counter() - t_v
         if self.corroborator is not None:
             t_c = time.perf_counter()
             self.corroborator.assess(answer)

@@ -4,6 +4,7 @@ words, light stemming, numbers."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _ABBREV = {
     "mr",
@@ -137,6 +138,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     return out
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     w = word.lower().replace("’", "'").strip("'-")
     if w.endswith("'s"):

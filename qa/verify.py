@@ -112,6 +112,54 @@ def _matches(term, tokens) -> bool:
     return False
 
 
+def _content_head(token):
+    """The nearest content word above ``token`` (through prepositions, auxiliaries, copulas)."""
+    node = token.head
+    for _ in range(4):
+        if node is node.head or node.pos_ in ("NOUN", "PROPN", "VERB", "ADJ"):
+            break
+        node = node.head
+    return node if node is not token and node.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") else None
+
+
+def _distance(a, b) -> int:
+    """Edges between two tokens of one parse (a large number across sentences)."""
+    if a.doc is not b.doc:
+        return 99
+    up_b = {y.i: j for j, y in enumerate([b, *b.ancestors])}
+    for i, x in enumerate([a, *a.ancestors]):
+        if x.i in up_b:
+            return i + up_b[x.i]
+    return 99  # another sentence of the passage
+
+
+def _unrelated(claim_doc, pdocs, uncovered: set[str]) -> tuple[str, str] | None:
+    """The sentence links words (a verb and its subject, a noun and its "of …") that each occur
+    in the passages but nowhere near each other — a sentence assembled from the passages' words,
+    not said by them ("Putin is the president of Russia" from "Putin dismissed …" and
+    "Russia needs …"). Returns the first such pair when most of the links are missing."""
+    terms = [t for t in _content(claim_doc) if t.text not in uncovered]
+    links = []
+    for t in terms:
+        h = _content_head(t)
+        if h is None and t.head.pos_ == "AUX":  # "X is the president": subject and attribute
+            h = next((c for c in t.head.children if c is not t and c in terms), None)
+        if h is not None and h in terms and h.i != t.i:
+            links.append((h, t))
+    if len(links) < 2:
+        return None
+    p_tokens = [x for d in pdocs for x in _content(d)]
+    missing = []
+    for h, t in links:
+        hs = [x for x in p_tokens if _matches(h, [x])]
+        ts = [x for x in p_tokens if _matches(t, [x])]
+        if not hs or not ts:
+            continue  # a synonym found it; its place is not known
+        if min(_distance(x, y) for x in hs for y in ts) > 3:
+            missing.append((h.text, t.text))
+    return missing[0] if len(missing) * 2 > len(links) else None
+
+
 class SupportChecker:
     """Judges sentence–passage support; ``embed`` maps texts to normalised vectors."""
 
@@ -178,6 +226,12 @@ class SupportChecker:
         contradicted = any(f.contradiction for f in findings)
         claim_doc, *pdocs = parse_many([sentence, *passages])
         coverage, uncovered, n_terms = self._coverage(claim_doc, pdocs, sources)
+        loose = _unrelated(claim_doc, pdocs, set(uncovered))
+        if loose:
+            a, b = loose
+            reasons.append(
+                f"its words are in the passages but not related as it relates them ('{a}' … '{b}')"
+            )
         score = 0.5 * coverage + 0.5 * max(cos, 0.0)
         close = cos >= cfg.paraphrase_cosine and coverage >= cfg.paraphrase_coverage
         if coverage < cfg.min_coverage and not close:

@@ -153,3 +153,17 @@ def test_same_matter_needs_the_same_event():
     assert same_matter(claim, "The council will cut the library budget by 12 percent.")
     # an opposite verb and a shared unit are not the same event
     assert not same_matter(claim, "The utility will raise household rates by 12 percent.")
+
+
+def test_a_sentence_assembled_from_the_passages_words_is_not_supported(checker):
+    """Every word of "Putin is the president of Russia" occurs in these passages, but nothing
+    in them says it: the words the sentence links stand apart in the passages."""
+    passages = [
+        "Putin dismissed calls for another mobilization wave prior to his presidential "
+        "inauguration in May 2024.",
+        "Russia needs to mobilize five million personnel.",
+    ]
+    general = checker.check("Putin is the president of Russia.", passages)
+    assert not general.supported and "not related" in general.reasons[0]
+    assert checker.check("Russia needs five million personnel.", passages).supported
+    assert checker.check("Putin dismissed calls for another mobilization wave.", passages).supported
