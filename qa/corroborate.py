@@ -47,6 +47,9 @@ class _Groups:
         self.parent[self.find(a)] = self.find(b)
 
 
+_REPEATS = "repeats a supporting passage around other names or numbers"
+
+
 def _short(text: str, limit: int = 140) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -179,7 +182,7 @@ class Corroborator:
         disputing = contradicting + [
             replace(
                 self.passage(doc, s, e),
-                conflict="repeats a supporting passage around other names or numbers",
+                conflict=_REPEATS,
             )
             for doc, s, e in others
             if conflicts(doc.cleaned_text[s:e], quotes)
@@ -215,9 +218,17 @@ class Corroborator:
             lines.append(replace(p, line=line))
         counted = {p.line for p in lines if not p.unverified_phrase}
         independent = len(counted)
-        # Drop disputing passages that belong to a supporting line (same source/origin).
+        # Drop disputing passages of a supporting line (same source/origin) that merely repeat
+        # its wording; a passage found to contradict the sentence stays, whatever its source,
+        # if it is another document: a copy that changes its original's facts is a dispute.
         support_sources = {p.source for p in lines}
-        disputing = [d for d in disputing if d.source not in support_sources]
+        support_docs = {p.doc_id for p in lines}
+        disputing = [
+            d
+            for d in disputing
+            if d.source not in support_sources
+            or (d.conflict and d.conflict != _REPEATS and d.doc_id not in support_docs)
+        ]
         unverified = [p for p in lines if p.unverified_phrase]
 
         if disputing:

@@ -790,12 +790,12 @@ def _actor_findings(claim, pdocs) -> list[Finding]:
                     continue
                 if c_subj & _lemmas(d):
                     continue  # the sentence's actor is in the passage: a role question, not this
-                mine = " ".join(sorted(c_subj))
+                mine = " ".join(t.text for t in _subject_tokens(cp)) or " ".join(sorted(c_subj))
+                theirs = " ".join(t.text for t in _subject_tokens(pp)) or " ".join(sorted(p_subj))
                 return [
                     Finding(
                         "actor",
-                        f"has {mine} '{cp.text}' it, where the passage says "
-                        f"{' '.join(sorted(p_subj))} did",
+                        f"has {mine} as who {cp.text}, where the passage has {theirs}",
                         True,
                         tuple(t.text for t in _subject_tokens(cp)),
                     )

@@ -149,15 +149,17 @@ def _unrelated(claim_doc, pdocs, uncovered: set[str]) -> tuple[str, str] | None:
     if len(links) < 2:
         return None
     p_tokens = [x for d in pdocs for x in _content(d)]
-    missing = []
+    judged, missing = 0, []
     for h, t in links:
         hs = [x for x in p_tokens if _matches(h, [x])]
         ts = [x for x in p_tokens if _matches(t, [x])]
-        if not hs or not ts:
-            continue  # a synonym found it; its place is not known
-        if min(_distance(x, y) for x in hs for y in ts) > 3:
+        together = [(x, y) for x in hs for y in ts if x.doc is y.doc and x.sent == y.sent]
+        if not together:
+            continue  # a synonym found it, or another sentence does ("… He did Z"): unknown
+        judged += 1
+        if min(_distance(x, y) for x, y in together) > 3:
             missing.append((h.text, t.text))
-    return missing[0] if len(missing) * 2 > len(links) else None
+    return missing[0] if missing and len(missing) * 2 > judged else None
 
 
 class SupportChecker:
