@@ -32,6 +32,7 @@ test: setup
 eval: setup
 	$(VENV)/bin/twosource eval retrieval
 	$(VENV)/bin/twosource eval support
+	$(VENV)/bin/twosource eval support --suite contradictions
 	$(VENV)/bin/twosource eval flags
 	$(VENV)/bin/twosource eval conflicts --dataset rgb --limit 60
 	$(VENV)/bin/twosource eval conflicts --dataset ramdocs --limit 50

@@ -234,7 +234,11 @@ class Corroborator:
         if disputing:
             first = disputing[0]
             others = ", ".join(sorted({_label(d) for d in disputing}))
-            detail = f": it {first.conflict} (“{_short(first.quote)}”)" if first.conflict else ""
+            detail = (
+                f": the sentence {first.conflict} (“{_short(first.quote)}”)"
+                if first.conflict
+                else ""
+            )
             return Corroboration(
                 "disputed",
                 independent,

@@ -25,7 +25,7 @@ def _badge(sentence: Sentence) -> str:
     disputes = "".join(
         f'<div class="ts-dispute"><span class="ts-dispute-who">'
         f"{escape(d.outlet or 'Unknown outlet')}, {escape(d.published or 'undated')}</span>"
-        + (f" — it {escape(d.conflict)}" if d.conflict else "")
+        + (f" — the sentence {escape(d.conflict)}" if d.conflict else "")
         + f': <q class="ts-dispute-quote">{escape(d.quote)}</q></div>'
         for d in co.disputing[:3]
     )

@@ -43,7 +43,7 @@ def render_answer(answer: Answer, width: int = 100) -> str:
             )
         for d in co.disputing[:3] if co is not None else ():
             who = f"{d.outlet or 'Unknown outlet'}, {d.published or 'undated'}"
-            why = f" — it {d.conflict}" if d.conflict else ""
+            why = f" — the sentence {d.conflict}" if d.conflict else ""
             lines.append(
                 textwrap.fill(
                     f"✗ contradicted by {who}{why}: “{d.quote}” (document {d.doc_id}, "
