@@ -305,20 +305,120 @@ def ask(
 @click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--model", help="A .gguf file, 'default' or 'smollm2'.")
 @click.option("--llm-url", help="Base URL of an OpenAI-compatible server instead of a local model.")
+@click.option(
+    "--auth",
+    "require_login",
+    is_flag=True,
+    help="Require a login (users of `twosource users`) on loopback too; always on elsewhere.",
+)
+@click.option(
+    "--auth-header",
+    metavar="NAME",
+    help="Reverse-proxy mode: trust the user name a proxy puts in this header "
+    "(e.g. X-Forwarded-User) instead of logins.",
+)
+@click.option(
+    "--trusted-proxy",
+    multiple=True,
+    metavar="ADDR",
+    help="Address or network of the proxy whose --auth-header is believed (default: loopback).",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, model: str | None, llm_url: str | None) -> None:
-    """Start the web chat (Gradio) on http://HOST:PORT."""
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    model: str | None,
+    llm_url: str | None,
+    require_login: bool,
+    auth_header: str | None,
+    trusted_proxy: tuple[str, ...],
+) -> None:
+    """Start the web chat (Gradio) on http://HOST:PORT.
+
+    On 127.0.0.1 it is open to this machine; on any other address it needs authentication:
+    users added with `twosource users add NAME` log in, or (--auth-header) a reverse proxy in
+    front authenticates them and names the user in a header."""
+    from qa.ui.auth import WebAuth, is_loopback, load_users, users_path
+
+    llm = {k: v for k, v in {"model": model, "url": llm_url}.items() if v}
+    settings = _settings(ctx, llm=llm or None)
+    if auth_header:
+        auth = WebAuth.proxy_header(auth_header.strip(), list(trusted_proxy) or None)
+        how = f"users named by the proxy in {auth.header}"
+    elif require_login or not is_loopback(host):
+        if not load_users(settings.data_dir):
+            why = "--auth was given" if is_loopback(host) else f"{host} is not a loopback address"
+            click.echo(
+                f"Error: refusing to serve: {why}, and there are no users in "
+                f"{users_path(settings.data_dir)}. Add one with "
+                f"`twosource --data {settings.data_dir} users add NAME`, or serve behind a "
+                "single sign-on proxy with --auth-header X-Forwarded-User, or bind to 127.0.0.1.",
+                err=True,
+            )
+            ctx.exit(2)
+        auth = WebAuth.password(settings.data_dir)
+        how = f"log in as a user of {users_path(settings.data_dir)}"
+    else:
+        auth, how = WebAuth(), "open to this machine only"
     from qa.api import Assistant
     from qa.ui.web import launch
 
-    llm = {k: v for k, v in {"model": model, "url": llm_url}.items() if v}
-    assistant = Assistant(settings=_settings(ctx, llm=llm or None), progress=True)
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(
-            f"Warning: serving on {host}: anyone who can reach it can read your archive.", err=True
-        )
-    click.echo(f"TwoSource web chat on http://{host}:{port} (Ctrl+C to stop)", err=True)
-    launch(assistant, host, port)
+    assistant = Assistant(settings=settings, progress=True)
+    click.echo(f"TwoSource web chat on http://{host}:{port} ({how}; Ctrl+C to stop)", err=True)
+    launch(assistant, host, port, auth=auth)
+
+
+@cli.group()
+def users() -> None:
+    """Who may log in to the web chat (users.toml in the data dir: names and password hashes)."""
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        line = sys.stdin.readline()
+        return line[:-1] if line.endswith("\n") else line
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line.")
+@click.pass_context
+def users_add(ctx: click.Context, name: str, password_stdin: bool) -> None:
+    """Add user NAME (or change their password); prompts for the password twice."""
+    from qa.ui.auth import add_user, check_name, users_path
+
+    data_dir = _settings(ctx.parent).data_dir
+    check_name(name)  # before asking for a password
+    replaced = add_user(data_dir, name, _read_password(password_stdin))
+    click.echo(f"{'password changed for' if replaced else 'added'} {name} → {users_path(data_dir)}")
+
+
+@users.command("list")
+@click.pass_context
+def users_list(ctx: click.Context) -> None:
+    """The users who may log in."""
+    from qa.ui.auth import load_users, users_path
+
+    data_dir = _settings(ctx.parent).data_dir
+    names = sorted(load_users(data_dir))
+    for name in names:
+        click.echo(name)
+    click.echo(f"{len(names)} users in {users_path(data_dir)}", err=True)
+
+
+@users.command("remove")
+@click.argument("name")
+@click.pass_context
+def users_remove(ctx: click.Context, name: str) -> None:
+    """Remove user NAME (their open sessions end at their next request)."""
+    from qa.ui.auth import remove_user
+
+    if not remove_user(_settings(ctx.parent).data_dir, name):
+        click.echo(f"Error: no user named {name!r}", err=True)
+        ctx.exit(1)
+    click.echo(f"removed {name}")
 
 
 @cli.command()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 from html import escape
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from index.errors import TwoSourceError
 from index.loaders import SUPPORTED
 
 from ..api import Assistant
+from .auth import AuthError, Guard, WebAuth, is_loopback, users_path
 from .html import answer_html, chat_html
 
 UPLOAD_TYPES = sorted(SUPPORTED)
@@ -81,6 +83,15 @@ def _doc_rows(assistant: Assistant) -> list[list]:
 
 def _outlets(assistant: Assistant) -> list[str]:
     return sorted({d.meta.outlet for d in assistant.documents() if d.meta.outlet}, key=str.lower)
+
+
+def _model_label(assistant: Assistant) -> str:
+    """The model in use, by name and file name: the page shows no directory of this machine."""
+    from ..models import describe_llm
+
+    info = describe_llm(assistant.settings)
+    where = info.path.name if info.path else info.detail
+    return f"{info.name} ({info.source}) — {where}"
 
 
 def create_app(assistant: Assistant, max_upload_mb: float | None = None):
@@ -185,7 +196,7 @@ def create_app(assistant: Assistant, max_upload_mb: float | None = None):
                     )
                     outlet = gr.Textbox(label="Only outlets whose name contains")
                     since = gr.Textbox(label="Published since (YYYY-MM-DD)")
-                    gr.Markdown(f"Model in use: `{assistant.model_info()}`")
+                    gr.Markdown(f"Model in use: `{_model_label(assistant)}`")
             with gr.Column(scale=2):
                 gr.HTML(PANEL_EMPTY, elem_id="ts-source-box")
         with gr.Tab("Sources"):
@@ -220,10 +231,46 @@ def create_app(assistant: Assistant, max_upload_mb: float | None = None):
     return demo
 
 
-def launch(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, block: bool = True):
-    """Serve the app for ``assistant`` on http://HOST:PORT (returns at once if not ``block``)."""
+def launch(
+    assistant: Assistant,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    block: bool = True,
+    auth: WebAuth | None = None,
+):
+    """Serve the app for ``assistant`` on http://HOST:PORT (returns at once if not ``block``).
+
+    Without ``auth`` (or with ``WebAuth()``) the app is open, which is refused unless ``host`` is
+    a loopback address. With ``WebAuth.password(data_dir)`` people log in with a user of the
+    users file; with ``WebAuth.proxy_header(name)`` a trusted reverse proxy names the user.
+    Every response carries security headers, and anonymous requests are refused (``Guard``)."""
+    from starlette.middleware import Middleware
+
+    auth = auth or WebAuth()
+    if auth.mode == "none" and not is_loopback(host):
+        raise AuthError(
+            f"refusing to serve on {host} without authentication: anyone who can reach it could "
+            "read the archive. Add a user with `twosource users add NAME` (then serve with "
+            "logins), use --auth-header behind a reverse proxy, or bind to 127.0.0.1"
+        )
+    if auth.mode == "password" and not auth.users():
+        raise AuthError(
+            f"no users in {users_path(auth.data_dir)}: add one with `twosource users add NAME`"
+        )
     demo = create_app(assistant)
     limit = assistant.settings.ingest.max_file_mb
+    gradio_auth = {}
+    if auth.mode == "password":
+        gradio_auth["auth"] = auth.check
+        gradio_auth["auth_message"] = "TwoSource: log in with your user name and password."
+    elif auth.mode == "header":
+
+        def from_proxy(request):
+            client = request.client.host if request.client else None
+            return auth.header_user(dict(request.headers), client)
+
+        gradio_auth["auth_dependency"] = from_proxy
+    guard = Middleware(Guard, auth=auth, scrub=local_paths(assistant))
     return demo.launch(
         server_name=host,
         server_port=port,
@@ -234,4 +281,39 @@ def launch(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, bloc
         prevent_thread_lock=not block,
         footer_links=[],
         allowed_paths=[],
+        share=False,
+        ssr_mode=False,  # Python serves every route, so the Guard sees every request
+        mcp_server=False,
+        enable_monitoring=False,
+        run_history=False,
+        show_error=False,
+        app_kwargs={"middleware": [guard]},
+        **gradio_auth,
+    )
+
+
+def local_paths(assistant: Assistant) -> list[str]:
+    """Directories of this machine that responses must not reveal: the data and models
+    directories, the Python environment, the working directory, the home directory."""
+    settings = assistant.settings
+    paths = {
+        settings.data_dir,
+        settings.resolved_models_dir(),
+        sys.prefix,
+        sys.base_prefix,
+        Path.cwd(),
+        Path.home(),
+    }
+    from gradio.utils import get_upload_folder
+
+    uploads = str(Path(get_upload_folder()).resolve())  # the browser needs these paths back
+    out = set()
+    for p in paths:
+        if p:
+            out.add(str(p))
+            out.add(str(Path(p).resolve()))
+    return sorted(
+        (p for p in out if p not in ("/", "") and not uploads.startswith(p)),
+        key=len,
+        reverse=True,
     )
