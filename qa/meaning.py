@@ -304,7 +304,18 @@ _NON_NAME_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", 
 _REPORTING = {"say", "report", "tell", "state", "add", "announce", "accord"}
 _LIGHT = {"be", "have", "do", "get", "make"}
 # Edges that stay inside one argument when climbing from a name to what it is an argument of.
-_INSIDE_ARGUMENT = {"compound", "flat", "appos", "poss", "amod", "nmod", "case", "det", "nummod"}
+_INSIDE_ARGUMENT = {
+    "compound",
+    "flat",
+    "appos",
+    "poss",
+    "amod",
+    "nmod",
+    "case",
+    "det",
+    "nummod",
+    "conj",  # "Apple, Samsung and Mozilla paid …": each conjunct stands where the first does
+}
 _TIME_UNITS = {"second", "minute", "hour", "day", "week", "month", "year", "decade", "century"}
 _MEASURES = [
     _TIME_UNITS,

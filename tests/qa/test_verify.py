@@ -87,3 +87,38 @@ def test_real_model_as_judge(embedder, tmp_path):
     judge = llm_judge(make_generator(load_settings(tmp_path)))
     assert judge("The bridge will close for 14 weeks.", PASSAGE) == "entailed"
     assert judge("The bridge will stay open all year.", PASSAGE) != "entailed"
+
+
+def test_open_pairs_go_to_the_judge_in_one_call_and_decided_pairs_do_not(embedder):
+    """Only pairs no rule decided and whose score is near the line are sent, in one batch;
+    a rule's rejection (here a number) is never overturned."""
+    calls: list[list[tuple[str, str]]] = []
+
+    def judge_many(items):
+        calls.append(items)
+        return ["entailed"] * len(items)
+
+    checker = SupportChecker(embedder.embed, threshold=0.5, judge_many=judge_many, judge_open=True)
+    weak = "Okafor expects the crossing to be out of service for a while."  # vague, no rule
+    wrong = "The Alder River Bridge will close for 16 weeks from 3 March 2025."
+    right = "The Alder River Bridge will close for 14 weeks from 3 March 2025."
+    checks = checker.check_many([(weak, [PASSAGE]), (wrong, [PASSAGE]), (right, [PASSAGE])])
+    sent = [claim for batch in calls for claim, _ in batch]
+    assert wrong not in sent and right not in sent
+    assert not checks[1].supported and checks[2].supported
+    if sent:  # the vague sentence was open: one call, and the judge decided it
+        assert len(calls) == 1 and sent == [weak] and checks[0].judged == "entailed"
+    assert checks[0].supported == bool(sent)
+
+
+@pytest.mark.slow
+def test_real_model_judges_several_pairs_in_one_call(tmp_path):
+    from index.settings import load_settings
+    from qa.llm import make_generator
+    from qa.verify import llm_judge_many
+
+    verdicts = llm_judge_many(make_generator(load_settings(tmp_path)))(
+        [("The bridge will close for 14 weeks.", PASSAGE), ("Ferries will strike.", PASSAGE)]
+    )
+    assert len(verdicts) == 2
+    assert set(verdicts) <= {"entailed", "contradicted", "not_enough_info"}
