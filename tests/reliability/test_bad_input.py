@@ -174,11 +174,11 @@ def test_html_fallback_drops_scripts_and_styles(tmp_path):
 # --- PDF ----------------------------------------------------------------------------------
 
 
-def _encrypted_pdf(tmp_path, user_password: str) -> Path:
+def _encrypted_pdf(tmp_path, user_password: str, algorithm: str = "RC4-128") -> Path:
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(EXAMPLES / "institute-transport-report.pdf"))
-    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm="RC4-128")
+    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm=algorithm)
     buf = io.BytesIO()
     writer.write(buf)
     path = tmp_path / ("locked.pdf" if user_password else "owner-only.pdf")
@@ -195,9 +195,10 @@ def test_password_protected_pdf_is_named_encrypted(tmp_path):
     assert "damaged" not in message
 
 
-def test_pdf_encrypted_with_an_empty_password_is_opened(tmp_path):
+@pytest.mark.parametrize("algorithm", ["RC4-128", "AES-256"])
+def test_pdf_encrypted_with_an_empty_password_is_opened(tmp_path, algorithm):
     plain = _load(EXAMPLES / "institute-transport-report.pdf")
-    loaded = _load(_encrypted_pdf(tmp_path, ""))
+    loaded = _load(_encrypted_pdf(tmp_path, "", algorithm))
     assert loaded.text == plain.text
 
 
