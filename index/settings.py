@@ -353,4 +353,7 @@ def load_settings(data_dir: str | Path | None = None, **overrides: Any) -> Setti
             f"invalid settings ({problems}) — check TWOSOURCE_* variables and {toml_path}"
         ) from None
     except (ValueError, OSError) as exc:  # malformed TOML
-        raise ConfigError(f"cannot read settings file {toml_path}: {exc}") from None
+        raise ConfigError(
+            f"cannot read settings file {toml_path}: {exc} — fix its TOML syntax (see the README's "
+            "Settings section and `twosource settings`), or move it away to use the defaults"
+        ) from None

@@ -288,3 +288,14 @@ def test_toml_front_matter_nested_deeply_is_a_clear_problem(tmp_path):
     path.write_text("+++\ntitle = " + "[" * 5000 + "]" * 5000 + "\n+++\n\n" + ARTICLE)
     with pytest.raises(DocumentError, match="front matter"):
         _load(path)
+
+
+def test_garbage_settings_file_is_named_with_the_fix(tmp_path):
+    from index.errors import ConfigError
+    from index.settings import load_settings
+
+    (tmp_path / "twosource.toml").write_bytes(b"\xff\xfe garbage = [")
+    with pytest.raises(ConfigError) as exc:
+        load_settings(tmp_path)
+    message = str(exc.value)
+    assert "twosource.toml" in message and "move it away" in message
