@@ -343,8 +343,11 @@ def content_security_policy(nonce: str) -> str:
 
 # Reachable without logging in (password mode only): the login page and the front end's code.
 PUBLIC_EXACT = {"/", "/login", "/login/", "/favicon.ico", "/manifest.json"}
-PUBLIC_PREFIXES = ("/assets/", "/static/", "/svelte/", "/gradio_api/login_check")
+PUBLIC_PREFIXES = ("/assets/", "/static/", "/svelte/")
 _SCRIPT_TAG = re.compile(rb"<script(?=[\s>])")
+# Gradio's page embeds the whole API description (with, e.g., every outlet name as a choice) even
+# on the login page; an anonymous visitor gets none of it.
+_API_INFO = re.compile(rb"window\.gradio_api_info = .*?;</script>", re.DOTALL)
 
 
 def _is_public(path: str, method: str) -> bool:
@@ -433,6 +436,8 @@ class Guard:
                     return
                 body = b"".join(state["parts"])
                 body = self._rewrite(body, nonce if b"html" in ctype else "")
+                if user is None and b"html" in ctype:
+                    body = _API_INFO.sub(b"window.gradio_api_info = null;</script>", body)
                 headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
                 headers.append((b"content-length", str(len(body)).encode()))
                 message = {"type": "http.response.body", "body": body}

@@ -6,14 +6,23 @@ security headers, and the reverse-proxy header mode."""
 from __future__ import annotations
 
 import io
+import json
+import os
+import re
+import socket
 import stat
 import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
 
 import pytest
 
 from qa.cli import main
 from qa.ui import auth as web_auth
-from qa.ui.auth import WebAuth, is_loopback, load_users, verify_password
+from qa.ui.auth import WebAuth, add_user, is_loopback, load_users, verify_password
+from tests.conftest import EXAMPLES, FakeGenerator, passages_in
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
@@ -158,3 +167,251 @@ def test_proxy_header_is_believed_only_from_the_trusted_proxy():
     assert lan.header_user({"x-forwarded-user": "alice"}, "10.0.0.9") == "alice"
     with pytest.raises(web_auth.AuthError, match="trusted-proxy"):
         WebAuth.proxy_header("X-Forwarded-User", ["not-an-address"])
+
+
+# --- the real app (slow) ---------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _cite_first_passage(messages) -> str:
+    eid, text = next(iter(passages_in(messages).items()))
+    return json.dumps({"answerable": True, "sentences": [{"evidence": [eid], "text": text}]})
+
+
+def _launch(tmp_path_factory, embedder, auth_for):
+    from index.ingest import ingest
+    from index.settings import load_settings
+    from qa.api import Assistant
+    from qa.ui import web
+
+    data = tmp_path_factory.mktemp("web-security-data")
+    settings = load_settings(data, ingest={"max_file_mb": 1})
+    assert ingest([EXAMPLES], settings, embedder=embedder).ok
+    assistant = Assistant(settings=settings, generator=FakeGenerator(_cite_first_passage))
+    assistant.index._embedder = embedder
+    port = _free_port()
+    app, _, _ = web.launch(assistant, "127.0.0.1", port, block=False, auth=auth_for(data))
+    return f"http://127.0.0.1:{port}", app, data
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, embedder):
+    def password_auth(data):
+        add_user(data, "alice", PASSWORD)
+        return WebAuth.password(data)
+
+    base, app, data = _launch(tmp_path_factory, embedder, password_auth)
+    yield base, app, data
+    import gradio as gr
+
+    gr.close_all()
+
+
+def _request(url, method="GET", data=None, headers=None):
+    req = urllib.request.Request(url, method=method, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read()
+
+
+def _login_cookie(base) -> str:
+    form = urllib.parse.urlencode({"username": "alice", "password": PASSWORD}).encode()
+    req = urllib.request.Request(
+        base + "/login",
+        data=form,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return "; ".join(c.split(";")[0] for c in r.headers.get_all("set-cookie"))
+
+
+def all_routes(routes, prefix=""):
+    """(path, method) of every route of the FastAPI app, included routers flattened."""
+    out = []
+    for r in routes:
+        if hasattr(r, "original_router"):  # FastAPI's lazily included router (gradio_api/…)
+            out += all_routes(r.original_router.routes, prefix + (r.include_context.prefix or ""))
+        elif hasattr(r, "routes"):  # a mounted sub-application
+            out += all_routes(r.routes, prefix + getattr(r, "path", ""))
+        elif hasattr(r, "path"):
+            for method in sorted(getattr(r, "methods", None) or ["GET"]):
+                out.append((prefix + r.path, method))
+    return out
+
+
+# The login page and the front end's code are public; nothing else is.
+PUBLIC = {"/", "/login", "/login/", "/favicon.ico", "/manifest.json"}
+PUBLIC_PREFIXES = ("/svelte/", "/static/", "/assets/")
+
+
+@pytest.mark.slow
+def test_anonymous_requests_to_every_route_are_refused(server):
+    base, app, _ = server
+    routes = all_routes(app.routes)
+    paths = {p for p, _ in routes}
+    assert {"/config", "/gradio_api/queue/join", "/gradio_api/upload", "/gradio_api/info"} <= paths
+    assert any(p.startswith("/gradio_api/file=") for p in paths)
+    answered = []
+    for path, method in routes:
+        url = base + re.sub(r"\{[^}]*\}", "x", path)
+        body = b"{}" if method in ("POST", "PUT", "PATCH") else None
+        status, _, content = _request(url, method, body, {"Content-Type": "application/json"})
+        public = path in PUBLIC or path.startswith(PUBLIC_PREFIXES)
+        if public:
+            assert b"Alder" not in content and b"ts-question" not in content, path
+            continue
+        if status not in (401, 403) or content not in (b"", b'{"detail":"Not authenticated"}'):
+            answered.append((method, path, status, content[:80]))
+    assert answered == [], answered
+    assert len(routes) > 60  # the whole Gradio API was checked, not a handful
+
+    # The login page carries no component of the app, only the login form's config.
+    status, _, page = _request(base + "/")
+    assert status == 200 and b'"auth_required":true' in page and b"ts-question" not in page
+    # Files outside the data stay unreachable too, even with a traversal.
+    for path in ("/gradio_api/file=/etc/passwd", "/file=/etc/passwd", "/gradio_api/file=../x"):
+        assert _request(base + path)[0] in (401, 403, 404), path
+
+
+@pytest.mark.slow
+def test_wrong_password_gets_no_session(server):
+    base = server[0]
+    form = urllib.parse.urlencode({"username": "alice", "password": "wrong password"}).encode()
+    status, headers, _ = _request(
+        base + "/login", "POST", form, {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert status == 400 and not headers.get_all("set-cookie")
+    form = urllib.parse.urlencode({"username": "mallory", "password": PASSWORD}).encode()
+    status, _, _ = _request(
+        base + "/login", "POST", form, {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert status == 400
+
+
+@pytest.mark.slow
+def test_config_and_error_pages_carry_no_local_paths(server):
+    base, _, data = server
+    cookie = _login_cookie(base)
+    secrets_ = {str(data), str(data.resolve()), sys.prefix, str(Path.home()), os.getcwd()}
+    for path in ("/config", "/", "/gradio_api/info", "/no-such-page", "/gradio_api/file=x.txt"):
+        status, _, body = _request(base + path, headers={"Cookie": cookie})
+        text = body.decode("utf-8", "replace")
+        if path == "/config":
+            assert status == 200 and "ts-question" in text  # logged in: the real config
+        for secret in secrets_:
+            assert secret not in text and secret.replace("/", "\\/") not in text, (path, secret)
+
+
+@pytest.mark.slow
+def test_security_headers_on_every_kind_of_response(server):
+    base = server[0]
+    cookie = _login_cookie(base)
+    for path, cookie_ in (("/", None), ("/config", None), ("/config", cookie), ("/nope", cookie)):
+        _, headers, _ = _request(base + path, headers={"Cookie": cookie_} if cookie_ else {})
+        assert headers["X-Content-Type-Options"] == "nosniff", path
+        assert headers["X-Frame-Options"] == "DENY", path
+        assert headers["Referrer-Policy"] == "no-referrer", path
+        csp = headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp, path
+        script_src = re.search(r"script-src ([^;]*)", csp).group(1)
+        assert "'unsafe-inline'" not in script_src, path
+    # Gradio's inline config scripts run by the page's nonce, not by 'unsafe-inline'.
+    _, headers, page = _request(base + "/", headers={"Cookie": cookie})
+    nonce = re.search(r"'nonce-([^']+)'", headers["Content-Security-Policy"]).group(1)
+    scripts = re.findall(rb"<script[^>]*>", page)
+    assert scripts and all(f'nonce="{nonce}"'.encode() in s for s in scripts)
+
+
+@pytest.mark.slow
+def test_proxy_header_mode_lets_in_only_named_users(tmp_path_factory, embedder):
+    base, app, _ = _launch(
+        tmp_path_factory, embedder, lambda data: WebAuth.proxy_header("X-Forwarded-User")
+    )
+    try:
+        assert _request(base + "/config")[0] == 401
+        assert _request(base + "/")[0] == 401  # no login page: the proxy does the login
+        assert _request(base + "/gradio_api/info")[0] == 401
+        status, _, body = _request(base + "/config", headers={"X-Forwarded-User": "alice"})
+        assert status == 200 and b"ts-question" in body
+    finally:
+        app.get_blocks().close()  # only this server: the module's server stays up
+
+
+# --- in the browser (slow) -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.csp_errors = []
+    page.on(
+        "console",
+        lambda m: page.csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.goto(server[0] + "/")
+    yield page
+    page.close()
+
+
+def _log_in(page, password: str) -> None:
+    page.get_by_label("username").fill("alice")
+    page.get_by_label("password").fill(password)
+    page.get_by_role("button", name="Login").click()
+
+
+@pytest.mark.slow
+def test_wrong_password_is_refused_in_the_browser(page):
+    _log_in(page, "not the password")
+    page.get_by_text("Incorrect Credentials").wait_for(timeout=20_000)
+    assert page.locator("#ts-question").count() == 0
+    assert page.csp_errors == []
+
+
+@pytest.mark.slow
+def test_logged_in_user_can_ask_and_upload(page, tmp_path):
+    _log_in(page, PASSWORD)
+    page.wait_for_selector("#ts-question textarea", timeout=60_000)
+    page.fill("#ts-question textarea", "Will household water rates in Port Alder rise?")
+    page.click("#ts-ask")
+    page.locator(".ts-a:not(.ts-pending)").first.wait_for(timeout=120_000)  # no eval: CSP
+    cite = page.locator(".ts-sentence .ts-cite").first
+    assert cite.is_visible()
+    cite.click()  # the app's own script (Gradio's js=) runs under the CSP: the panel fills
+    page.locator("#ts-source-panel mark.ts-hl").wait_for(timeout=10_000)
+
+    article = tmp_path / "harbour-lights.txt"
+    article.write_text(
+        "Harbour lights to be replaced with LED lamps\n\nBy Ana Reyes\n\n"
+        "All 240 lamps along the Old Harbour promenade will be replaced with LED fittings in "
+        "April, the Port Alder parks department said on Friday.\n",
+        encoding="utf-8",
+    )
+    big = tmp_path / "huge.txt"
+    big.write_text("The council met again. " * 70_000, encoding="utf-8")  # ~1.6 MB > 1 MB
+    page.click("button[role=tab]:has-text('Sources')")
+    page.set_input_files("#ts-upload input[type=file]", [str(article), str(big)])
+    page.wait_for_timeout(1500)
+    page.click("#ts-ingest")
+    log = page.locator("#ts-ingest-log")
+    log.locator("text=harbour-lights.txt added").wait_for(timeout=120_000)
+    assert "huge.txt: 1.6 MB, over the 1 MB limit" in log.inner_text()
+    assert page.csp_errors == []
