@@ -240,7 +240,7 @@ class WebAuth:
     data_dir: Path | None = None
     header: str = ""
     trusted_proxies: list[str] = field(default_factory=lambda: ["127.0.0.1/8", "::1/128"])
-    _cache: tuple[float, dict[str, str]] | None = field(default=None, repr=False)
+    _cache: tuple[tuple | None, dict[str, str]] | None = field(default=None, repr=False)
 
     @classmethod
     def password(cls, data_dir: str | Path) -> WebAuth:
@@ -265,11 +265,12 @@ class WebAuth:
         assert self.data_dir is not None
         path = users_path(self.data_dir)
         try:
-            mtime = path.stat().st_mtime_ns
+            st = path.stat()
+            version = (st.st_ino, st.st_mtime_ns, st.st_size)  # each write is a new file (rename)
         except FileNotFoundError:
-            mtime = -1
-        if self._cache is None or self._cache[0] != mtime:
-            self._cache = (mtime, load_users(self.data_dir))
+            version = None
+        if self._cache is None or self._cache[0] != version:
+            self._cache = (version, load_users(self.data_dir))
         return self._cache[1]
 
     def user_exists(self, name: str) -> bool:

@@ -221,8 +221,8 @@ def _request(url, method="GET", data=None, headers=None):
         return exc.code, exc.headers, exc.read()
 
 
-def _login_cookie(base) -> str:
-    form = urllib.parse.urlencode({"username": "alice", "password": PASSWORD}).encode()
+def _login_cookie(base, name: str = "alice") -> str:
+    form = urllib.parse.urlencode({"username": name, "password": PASSWORD}).encode()
     req = urllib.request.Request(
         base + "/login",
         data=form,
@@ -342,6 +342,31 @@ def test_proxy_header_mode_lets_in_only_named_users(tmp_path_factory, embedder):
         assert status == 200 and b"ts-question" in body
     finally:
         app.get_blocks().close()  # only this server: the module's server stays up
+
+
+@pytest.mark.slow
+def test_a_removed_user_is_let_in_no_more(server):
+    from qa.ui.auth import remove_user
+
+    base, _, data = server
+    add_user(data, "bob", PASSWORD)  # no restart: the users file is re-read when it changes
+    cookie = _login_cookie(base, "bob")
+    assert _request(base + "/config", headers={"Cookie": cookie})[0] == 200
+    assert remove_user(data, "bob")
+    assert _request(base + "/config", headers={"Cookie": cookie})[0] == 401
+
+
+@pytest.mark.slow
+def test_loopback_without_auth_stays_open_with_the_headers(tmp_path_factory, embedder):
+    base, app, _ = _launch(tmp_path_factory, embedder, lambda data: None)
+    try:
+        status, headers, body = _request(base + "/config")
+        assert status == 200 and b"ts-question" in body
+        assert (
+            headers["X-Frame-Options"] == "DENY" and "nonce-" in headers["Content-Security-Policy"]
+        )
+    finally:
+        app.get_blocks().close()
 
 
 # --- in the browser (slow) -------------------------------------------------------------------
