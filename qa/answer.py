@@ -23,8 +23,9 @@ from .prompting import (
     answer_schema,
     prefix_probe,
 )
+from .question import QuestionAnalysis, analyze, archive_outlets, retrieval_plan
 from .records import Answer, Citation, Evidence, Sentence, StreamEvent
-from .retrieve import Filters, Retriever, select_evidence
+from .retrieve import Filters, Retriever, select_evidence, select_evidence_covering
 from .verify import SupportChecker
 
 
@@ -95,6 +96,30 @@ class AnswerEngine:
             retriever.embed_cached, settings.answer.support_threshold
         )
         self.corroborator = corroborator
+        self._outlets: list[str] | None = None
+
+    def known_outlets(self) -> list[str]:
+        """The archive's outlets (documents' metadata), read once per opened index."""
+        if self._outlets is None:
+            self._outlets = archive_outlets(self.retriever.index.documents())
+        return self._outlets
+
+    def analyze(self, question: str) -> QuestionAnalysis:
+        return analyze(question, self.known_outlets())
+
+    def gather(
+        self, q: str, k: int, filters: Filters | None = None
+    ) -> tuple[QuestionAnalysis, list[Evidence]]:
+        """Analyse the question and retrieve its evidence: named outlets and dates boost, a
+        question naming several outlets retrieves per outlet (explicit filters win)."""
+        analysis = self.analyze(q)
+        boost, parts = retrieval_plan(analysis, filters)
+        n, cfg = self.settings.answer.evidence, self.settings.retrieval
+        if parts:
+            groups = [self.retriever.retrieve(q, k=k, filters=p, boost=boost) for p in parts]
+            return analysis, select_evidence_covering(groups, n=n, config=cfg)
+        cands = self.retriever.retrieve(q, k=k, filters=filters, boost=boost)
+        return analysis, select_evidence(cands, n=n, config=cfg)
 
     @property
     def generator(self) -> Generator:
@@ -117,20 +142,26 @@ class AnswerEngine:
         return q
 
     def stream(
-        self, question: str, k: int | None = None, filters: Filters | None = None
+        self,
+        question: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        rewritten: str = "",
     ) -> Iterator[StreamEvent]:
-        """Evidence first, then the answer text as it is written, then the checked answer."""
+        """Evidence first, then the answer text as it is written, then the checked answer.
+        ``rewritten``: the standalone form of a follow-up question, used in its place."""
         t0 = time.perf_counter()
-        q = self.validate(question)
+        asked = self.validate(question)
+        q = self.validate(rewritten) if rewritten else asked
         cfg = self.settings.answer
         self.warm_up()  # the model loads while retrieval runs
-        cands = self.retriever.retrieve(q, k=k or cfg.k, filters=filters)
-        evidence = select_evidence(cands, n=cfg.evidence, config=self.settings.retrieval)
+        analysis, evidence = self.gather(q, k or cfg.k, filters)
         timings = {"retrieval_s": time.perf_counter() - t0}
         yield StreamEvent("evidence", evidence=tuple(evidence))
         best = max((e.score for e in evidence), default=0.0)
         if best < cfg.abstain_below:
             answer = self._abstain(q, evidence, timings)
+            _label(answer, asked, q, analysis)
             yield StreamEvent("answer", answer=answer)
             return
 
@@ -163,6 +194,7 @@ class AnswerEngine:
             self.corroborator.assess(answer)
             timings["corroboration_s"] = time.perf_counter() - t_c
         timings["total_s"] = time.perf_counter() - t0
+        _label(answer, asked, q, analysis)
         yield StreamEvent("answer", answer=answer)
 
     def ask(self, question: str, k: int | None = None, filters: Filters | None = None) -> Answer:
@@ -296,6 +328,13 @@ class AnswerEngine:
 
     def _abstain(self, q: str, evidence: list[Evidence], timings: dict) -> Answer:
         return Answer(q, "abstained", [], False, evidence, message=ABSTAIN_MESSAGE, timings=timings)
+
+
+def _label(answer: Answer, asked: str, used: str, analysis: QuestionAnalysis) -> None:
+    """Record what was asked, the standalone form used (if it differs) and its analysis."""
+    answer.question = asked
+    answer.rewritten_question = used if used != asked else ""
+    answer.analysis = analysis.to_dict()
 
 
 def _sources(evidence) -> str:

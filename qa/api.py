@@ -14,6 +14,7 @@ from index.search import Index
 from index.settings import Settings, load_settings
 
 from .answer import AnswerEngine
+from .conversation import rewrite_followup
 from .corroborate import Corroborator
 from .llm import Generator, make_generator
 from .records import Answer, StreamEvent
@@ -103,15 +104,41 @@ class Assistant:
     def filters(outlet: str = "", since: str = "", until: str = "") -> Filters:
         return Filters(outlet=outlet, since=since, until=until)
 
-    def ask(self, question: str, k: int | None = None, filters: Filters | None = None) -> Answer:
-        """Answer ``question`` with verified citations, or abstain."""
-        return self.engine.ask(question, k, filters)
+    def ask(
+        self,
+        question: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        history=None,
+    ) -> Answer:
+        """Answer ``question`` with verified citations, or abstain. ``history``: the previous
+        turns — ``(question, Answer)`` pairs or a :class:`qa.conversation.Conversation` — so a
+        follow-up ("Who said it would close?") is rewritten into a standalone question first
+        (``Answer.rewritten_question``)."""
+        answer = None
+        for event in self.stream(question, k, filters, history=history):
+            if event.kind == "answer":
+                answer = event.answer
+        assert answer is not None
+        return answer
 
     def stream(
-        self, question: str, k: int | None = None, filters: Filters | None = None
+        self,
+        question: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        history=None,
     ) -> Iterator[StreamEvent]:
         """Like :meth:`ask`, as events: evidence, answer-text tokens, then the final answer."""
-        return self.engine.stream(question, k, filters)
+        rewritten = self.standalone(question, history)
+        return self.engine.stream(question, k, filters, rewritten=rewritten)
+
+    def standalone(self, question: str, history=None) -> str:
+        """The standalone form of a follow-up given ``history`` ("" when it needs none)."""
+        if not history:
+            return ""
+        rewrite = rewrite_followup(question, history, self.engine.known_outlets())
+        return rewrite.standalone if rewrite.changed else ""
 
 
 class _Lazy:

@@ -93,6 +93,8 @@ class Answer:
     model: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     corroboration: str = ""  # corroborated | single-source | mixed | disputed ("" if abstained)
+    rewritten_question: str = ""  # a follow-up's standalone form, used to retrieve ("" = as asked)
+    analysis: dict = field(default_factory=dict)  # qa.question.QuestionAnalysis.to_dict()
 
     @property
     def text(self) -> str:

@@ -47,6 +47,42 @@ class Filters:
         return not (self.until and (not doc.meta.published or doc.meta.published > self.until))
 
 
+# What a question's own outlet and date mentions (qa/question.py) add to a chunk's ranking
+# score. The evidence scores themselves (and so abstention) are not raised.
+OUTLET_BOOST = 0.1
+DATE_BOOST = 0.05
+
+
+@dataclass(frozen=True)
+class Boost:
+    """Outlets and a published-date range that a question names: documents that match rank
+    higher, others stay eligible (unlike :class:`Filters`)."""
+
+    outlets: tuple[str, ...] = ()
+    since: str = ""
+    until: str = ""
+    outlet_weight: float = OUTLET_BOOST
+    date_weight: float = DATE_BOOST
+
+    def __bool__(self) -> bool:
+        return bool(self.outlets or self.since or self.until)
+
+    def of(self, doc: Document) -> float:
+        extra = 0.0
+        outlet = (doc.meta.outlet or "").lower()
+        if outlet and any(o.lower() in outlet for o in self.outlets):
+            extra += self.outlet_weight
+        published = doc.meta.published
+        if (
+            (self.since or self.until)
+            and published
+            and (not self.since or published >= self.since)
+            and (not self.until or published[: len(self.until)] <= self.until)
+        ):
+            extra += self.date_weight
+        return extra
+
+
 @dataclass
 class Candidate:
     chunk: Chunk
@@ -55,6 +91,7 @@ class Candidate:
     rrf: float = 0.0
     score: float = 0.0
     sentences: list[tuple[int, int, float]] = field(default_factory=list)
+    boost: float = 0.0  # from the question's own outlet/date mentions (ranking only)
 
 
 def looks_like_instruction(text: str) -> bool:
@@ -124,15 +161,21 @@ class Retriever:
 
     # -- the whole retrieval
     def retrieve(
-        self, question: str, k: int = 6, filters: Filters | None = None, per_doc: int | None = None
+        self,
+        question: str,
+        k: int = 6,
+        filters: Filters | None = None,
+        per_doc: int | None = None,
+        boost: Boost | None = None,
     ) -> list[Candidate]:
         """The ``k`` best chunks for ``question``, at most ``per_doc`` (default
-        ``config.per_doc``) from one document; near-duplicate copies give way to their original."""
+        ``config.per_doc``) from one document; near-duplicate copies give way to their original.
+        ``boost`` ranks documents of the outlets/dates the question names higher."""
         cfg = self.config
         filters = filters or Filters()
         qvec = self.index.embedder.embed([question])[0]
         pool = max(cfg.pool_min, cfg.pool_per_k * k)
-        if filters.outlet or filters.since or filters.until:
+        if filters.outlet or filters.since or filters.until or boost:
             pool *= cfg.filtered_pool_factor
         dense = self.index.reader.search_vector(qvec, pool)
         lexical = self.lexical(question, pool)
@@ -148,6 +191,8 @@ class Retriever:
                 continue
             cands.append(Candidate(chunk, doc, dense=float(vectors[cid] @ qvec), rrf=fused[cid]))
         self._rerank(question, qvec, cands)
+        for cand in cands if boost else ():
+            cand.boost = boost.of(cand.document)
         return self._diversify(cands, k, cfg.per_doc if per_doc is None else per_doc)
 
     def _rerank(self, question: str, qvec: np.ndarray, cands: list[Candidate]) -> None:
@@ -171,7 +216,7 @@ class Retriever:
         chosen: list[Candidate] = []
         per: Counter[str] = Counter()
         ids = {c.document.doc_id for c in cands}
-        for cand in sorted(cands, key=lambda c: c.score, reverse=True):
+        for cand in sorted(cands, key=lambda c: c.score + c.boost, reverse=True):
             doc = cand.document
             if doc.duplicate_of and doc.duplicate_of in ids:
                 continue  # the original is among the candidates: the copy adds nothing
@@ -234,10 +279,11 @@ def select_evidence(
     for cand in cands:
         for s, e, score in cand.sentences:
             scored.append((score, cand, s, e))
-    scored.sort(key=lambda x: -x[0])
+    scored.sort(key=lambda x: -(x[0] + x[1].boost))  # a boost orders; the score stays raw
     if scored:  # keep the prompt short: drop sentences far below the best one
-        cut = max(cfg.evidence_floor, cfg.evidence_relative_cut * scored[0][0])
-        scored = [x for x in scored if x[0] >= cut] or scored[:1]
+        top = scored[0][0] + scored[0][1].boost
+        cut = max(cfg.evidence_floor, cfg.evidence_relative_cut * top)
+        scored = [x for x in scored if x[0] + x[1].boost >= cut] or scored[:1]
     picked: list[tuple[float, Candidate, int, int]] = []
     per: Counter[str] = Counter()
     seen: set[tuple[str, int]] = set()
@@ -272,3 +318,24 @@ def select_evidence(
             )
         )
     return out
+
+
+def select_evidence_covering(
+    groups: list[list[Candidate]], n: int = 6, config: RetrievalSettings | None = None
+) -> list[Evidence]:
+    """Evidence for a question in parts (e.g. one per outlet it names): each part's best
+    sentences get an equal share of the ``n`` places, so every part is covered; renumbered."""
+    from dataclasses import replace
+
+    if len(groups) == 1:
+        return select_evidence(groups[0], n, config)
+    share = max(1, n // max(1, len(groups)))
+    picked: list[Evidence] = []
+    seen: set[tuple[str, int]] = set()
+    for group in groups:
+        for ev in select_evidence(group, share, config):
+            if (ev.doc_id, ev.start) not in seen:
+                seen.add((ev.doc_id, ev.start))
+                picked.append(ev)
+    picked.sort(key=lambda e: -e.score)
+    return [replace(ev, eid=i) for i, ev in enumerate(picked[:n], start=1)]

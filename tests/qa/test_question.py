@@ -1,0 +1,142 @@
+"""Question analysis (qa/question.py): kinds, outlets matched against a given outlet list,
+entities and dates from spaCy, and the retrieval plan. Fast (spaCy only, no embedder), plus one
+test on the real demo-corpus index."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.question import analyze, archive_outlets, match_outlets, retrieval_plan
+from qa.retrieve import Boost, Filters
+from tests.conftest import EXAMPLES
+
+OUTLETS = [
+    "The Guardian",
+    "BBC News",
+    "TechCrunch",
+    "The Verge",
+    "Valley Courier",
+    "Harbour Ledger",
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Who closed the Alder River Bridge?", "wh"),
+        ("Does the council plan to cut the library budget?", "yes_no"),
+        ("Did the Guardian and the BBC both report the closure?", "comparison"),
+        ("Was the bridge closed before the ferry strike?", "temporal"),
+        ("How many weeks will the bridge be closed?", "count"),
+        ("List the outlets that covered the ferry strike.", "list"),
+        ("Which outlets reported the water rate rise?", "list"),
+    ],
+)
+def test_kind(question, kind):
+    assert analyze(question, OUTLETS).kind == kind
+
+
+def test_yes_no_comparison_keeps_every_kind():
+    a = analyze("Did the Guardian and the BBC both report the closure before March 2025?", OUTLETS)
+    assert a.kind == "comparison"
+    assert {"comparison", "temporal", "yes_no"} <= set(a.kinds)
+
+
+@pytest.mark.parametrize(
+    ("question", "outlets"),
+    [
+        ("What did the TechCrunch article say about the layoffs?", ("TechCrunch",)),
+        ("According to the Verge, when does the phone ship?", ("The Verge",)),
+        (
+            "Did the Guardian and the BBC both report the strike?",
+            ("The Guardian", "BBC News"),
+        ),
+        ("What did the Courier say?", ("Valley Courier",)),  # distinctive last word
+        ("Is the harbour ledger right?", ("Harbour Ledger",)),  # case does not matter for names
+        ("Who covered the ferry strike?", ()),
+        ("Is the bbc building open?", ()),  # a short alias only in capitals
+        ("What did Wired report?", ()),  # not an outlet of this archive
+    ],
+)
+def test_outlets_are_matched_against_the_given_list(question, outlets):
+    assert analyze(question, OUTLETS).outlets == outlets
+
+
+def test_outlets_come_from_the_list_not_from_a_fixed_table():
+    q = "What did the Guardian report?"
+    assert analyze(q, ["The Guardian"]).outlets == ("The Guardian",)
+    assert analyze(q, ["Valley Courier"]).outlets == ()
+    spans = match_outlets("The Harbour Ledger and the Valley Courier", OUTLETS)
+    assert [(o, s, e) for o, s, e in spans] == [
+        ("Harbour Ledger", 4, 18),
+        ("Valley Courier", 27, 41),
+    ]
+
+
+def test_entities_exclude_outlet_mentions():
+    a = analyze("Did Ilse Marranen tell the Valley Courier that Port Alder will pay?", OUTLETS)
+    assert "Ilse Marranen" in a.people
+    assert "Port Alder" in a.places + a.organisations
+    assert not any("Courier" in n for n in a.people + a.places + a.organisations)
+
+
+@pytest.mark.parametrize(
+    ("question", "since", "until"),
+    [
+        ("What did the Verge report in October 2023?", "2023-10-01", "2023-10-31"),
+        ("What happened before March 2025?", "", "2025-02-28"),
+        ("What happened after 3 March 2025?", "2025-03-04", ""),
+        ("What has the council said since 2024?", "2024-01-01", ""),
+        ("What did the council decide in 2024?", "2024-01-01", "2024-12-31"),
+        ("What did the council decide last week?", "", ""),
+    ],
+)
+def test_dates_become_iso_ranges(question, since, until):
+    a = analyze(question, OUTLETS)
+    assert (a.since, a.until) == (since, until)
+
+
+def test_analysis_is_a_plain_dict_for_json():
+    d = analyze("What did the Verge report in October 2023?", OUTLETS).to_dict()
+    assert d["outlets"] == ["The Verge"] and d["since"] == "2023-10-01"
+    assert d["dates"][0]["relation"] == "in"
+
+
+def test_retrieval_plan_boosts_splits_and_yields_to_explicit_filters():
+    plain = analyze("How long will the bridge be closed?", OUTLETS)
+    assert retrieval_plan(plain) == (None, [])  # no outlet, no date: retrieval unchanged
+    one = analyze("What did the Courier report in February 2025?", OUTLETS)
+    boost, parts = retrieval_plan(one)
+    assert boost == Boost(("Valley Courier",), "2025-02-01", "2025-02-28") and parts == []
+    two = analyze("Did the Guardian and the BBC both report the strike?", OUTLETS)
+    boost, parts = retrieval_plan(two)
+    assert [p.outlet for p in parts] == ["The Guardian", "BBC News"]
+    # explicit CLI filters are authoritative
+    boost, parts = retrieval_plan(two, Filters(outlet="Reuters"))
+    assert boost is None and parts == []
+    boost, _ = retrieval_plan(one, Filters(since="2020-01-01"))
+    assert boost == Boost(("Valley Courier",))
+
+
+@pytest.mark.slow
+def test_on_the_demo_corpus_index(settings, embedder):
+    from index.ingest import ingest
+    from qa.api import Assistant
+
+    assert ingest([EXAMPLES], settings, embedder=embedder).ok
+    assistant = Assistant(settings=settings)
+    assistant.index._embedder = embedder
+    outlets = archive_outlets(assistant.index.documents())
+    assert {"Harbour Ledger", "Valley Courier", "Northwind Wire"} <= set(outlets)
+    a = assistant.engine.analyze("Did the Ledger and Northwind Wire both report in March 2025?")
+    assert a.outlets == ("Harbour Ledger", "Northwind Wire") and a.kind == "comparison"
+    assert (a.since, a.until) == ("2025-03-01", "2025-03-31")
+    # a comparison naming two outlets: the evidence covers both
+    _, evidence = assistant.engine.gather(
+        "Did the Harbour Ledger and the Valley Courier both report the bridge closure?", 6
+    )
+    assert {"Harbour Ledger", "Valley Courier"} <= {e.outlet for e in evidence}
+    assert [e.eid for e in evidence] == list(range(1, len(evidence) + 1))
+    # a named outlet ranks its own article first
+    _, evidence = assistant.engine.gather("What did the Courier say about the bridge closure?", 6)
+    assert evidence[0].outlet == "Valley Courier"
