@@ -429,7 +429,9 @@ class Guard:
                     message = {**message, "body": self._rewrite(message.get("body", b""), "")}
                 return await send(message)
             start = state["start"]
-            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"server"]
+            headers = [
+                (k, v) for k, v in start.get("headers", []) if k.lower() not in _REPLACED_HEADERS
+            ]
             ctype = dict((k.lower(), v) for k, v in headers).get(b"content-type", b"")
             if ctype.startswith((b"text/html", b"application/json")):
                 state["parts"].append(message.get("body", b""))
@@ -439,8 +441,9 @@ class Guard:
                 body = self._rewrite(body, nonce if b"html" in ctype else "")
                 if user is None and b"html" in ctype:
                     body = _API_INFO.sub(b"window.gradio_api_info = null;</script>", body)
-                headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
-                headers.append((b"content-length", str(len(body)).encode()))
+                if scope.get("method") != "HEAD":  # a HEAD keeps the length of the GET
+                    headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
+                    headers.append((b"content-length", str(len(body)).encode()))
                 message = {"type": "http.response.body", "body": body}
             elif ctype.startswith(b"text/event-stream"):
                 state["stream"] = True
@@ -475,6 +478,9 @@ class Guard:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+_REPLACED_HEADERS = {b"server", b"content-security-policy"} | {k.encode() for k in SECURITY_HEADERS}
 
 
 def _security_headers(nonce: str) -> list[tuple[bytes, bytes]]:
