@@ -143,6 +143,19 @@ def test_serving_beyond_loopback_without_users_exits_2(capsys, tmp_path, host):
     assert "refusing to serve" in err and "twosource --data" in err and "users add NAME" in err
 
 
+@pytest.mark.parametrize("how", ["user", "header"])
+def test_serving_beyond_loopback_with_authentication_gets_past_the_check(
+    capsys, monkeypatch, tmp_path, how
+):
+    args = ["--data", str(tmp_path), "serve", "--host", "0.0.0.0"]
+    if how == "user":
+        add_user(tmp_path, "alice", PASSWORD)
+    else:
+        args += ["--auth-header", "X-Forwarded-User"]
+    code, _, err = run(capsys, *args)
+    assert code == 3 and "refusing" not in err  # next it opens the index, which is not there
+
+
 def test_login_on_loopback_without_users_exits_2(capsys, tmp_path):
     code, _, err = run(capsys, "--data", str(tmp_path), "serve", "--auth")
     assert code == 2 and "--auth was given" in err and "users add NAME" in err
