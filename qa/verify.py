@@ -335,22 +335,31 @@ class SupportChecker:
 
 
 def llm_judge(generator, max_tokens: int = 24) -> Callable[[str, str], str]:
-    """A judge that asks the model for a schema-constrained entailment verdict."""
-    many = llm_judge_many(generator)
+    """A judge that asks the model for a schema-constrained entailment verdict on one pair."""
+    from .prompting import JUDGE_SCHEMA, judge_messages
 
     def judge(claim: str, passage: str) -> str:
-        return many([(claim, passage)])[0]
+        text = "".join(
+            generator.stream(judge_messages(claim, passage), JUDGE_SCHEMA, max_tokens, 0.0)
+        )
+        try:
+            return str(json.loads(text).get("verdict", "not_enough_info"))
+        except (json.JSONDecodeError, AttributeError):
+            return "not_enough_info"
 
     return judge
 
 
 def llm_judge_many(generator) -> Callable[[list[tuple[str, str]]], list[str]]:
-    """A judge that asks the model for verdicts on several pairs in one call."""
+    """A judge that asks the model for verdicts on several pairs in one call (one pair alone
+    goes through the single-pair prompt)."""
     from .prompting import judge_many_messages, judge_many_schema
 
+    single = llm_judge(generator)
+
     def judge(items: list[tuple[str, str]]) -> list[str]:
-        if not items:
-            return []
+        if len(items) <= 1:
+            return [single(c, p) for c, p in items]
         messages = judge_many_messages(items)
         text = "".join(
             generator.stream(messages, judge_many_schema(len(items)), 24 * len(items) + 16, 0.0)
