@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from index.errors import TwoSourceError
 from qa.api import Assistant
 from qa.ui.web import create_app, launch
 
@@ -19,4 +20,7 @@ if __name__ == "__main__":
     parser.add_argument("--port", type=int, default=7860)
     parser.add_argument("--data", default=None)
     args = parser.parse_args()
-    launch(Assistant(args.data), args.host, args.port)
+    try:
+        launch(Assistant(args.data), args.host, args.port)
+    except TwoSourceError as exc:  # e.g. a non-loopback host without users: say so, no traceback
+        raise SystemExit(f"Error: {exc}") from None
