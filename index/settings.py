@@ -282,6 +282,39 @@ class VerifySettings(_Group):
     judge_max_pairs: int = Field(
         6, ge=0, le=64, description="Most open pairs sent to the judge per answer (one call)."
     )
+    corroboration_pool: int = Field(
+        12,
+        ge=1,
+        le=200,
+        description="Chunks fetched by each of dense and lexical search when looking across the "
+        "archive for passages that support or contradict a sentence.",
+    )
+    corroboration_prefilter: float = Field(
+        0.34,
+        ge=0,
+        le=1,
+        description="Share (0–1) of a sentence's content words a candidate passage (with its "
+        "headline) must contain to be checked at all.",
+    )
+    frame_overlap: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Word-set overlap (Jaccard, 0–1) at which a passage repeats a supporting "
+        "passage's wording; with other names or numbers it then disputes the sentence.",
+    )
+    relay_head_chars: int = Field(
+        600,
+        ge=0,
+        description="Characters at the top of an article searched for a relay's attribution "
+        "('X reported', 'according to X') that covers the whole article.",
+    )
+    disclaimer_reach_chars: int = Field(
+        300,
+        ge=0,
+        description="Characters after a passage's paragraph within which a disclaimer ('could "
+        "not be independently verified') still covers it.",
+    )
     corroboration_min_coverage: float = Field(
         0.6,
         ge=0,

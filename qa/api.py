@@ -68,7 +68,12 @@ class Assistant:
             checker,
             self.registry,
             self.settings.answer.corroboration_threshold,
-            min_coverage=self.settings.verify.corroboration_min_coverage,
+            self.settings.verify.corroboration_pool,
+            self.settings.verify.corroboration_min_coverage,
+            prefilter=self.settings.verify.corroboration_prefilter,
+            frame_overlap=self.settings.verify.frame_overlap,
+            relay_head_chars=self.settings.verify.relay_head_chars,
+            disclaimer_reach_chars=self.settings.verify.disclaimer_reach_chars,
         )
         self.engine = AnswerEngine(
             self.retriever, self._make_generator, self.settings, checker, self.corroborator

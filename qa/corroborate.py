@@ -68,6 +68,11 @@ class Corroborator:
         threshold: float = 0.6,
         pool: int = 12,
         min_coverage: float = 0.6,
+        *,
+        prefilter: float = 0.34,
+        frame_overlap: float = 0.5,
+        relay_head_chars: int = 600,
+        disclaimer_reach_chars: int = 300,
     ):
         self.retriever = retriever
         self.index = retriever.index
@@ -76,6 +81,10 @@ class Corroborator:
         self.threshold = threshold
         self.pool = pool
         self.min_coverage = min_coverage
+        self.prefilter = prefilter
+        self.frame_overlap = frame_overlap
+        self.relay_head_chars = relay_head_chars
+        self.disclaimer_reach_chars = disclaimer_reach_chars
         self._known: dict[str, str] | None = None
         self._relays: dict[str, object] = {}
 
@@ -97,7 +106,9 @@ class Corroborator:
     def relay(self, doc: Document):
         if doc.doc_id not in self._relays:
             removed = self.index.reader.removed_lines(doc.doc_id)
-            self._relays[doc.doc_id] = relay_origin(doc, removed, self.known)
+            self._relays[doc.doc_id] = relay_origin(
+                doc, removed, self.known, head_chars=self.relay_head_chars
+            )
         return self._relays[doc.doc_id]
 
     def passage(self, doc: Document, start: int, end: int) -> SourcePassage:
@@ -121,7 +132,9 @@ class Corroborator:
                 and origin.key.startswith("outlet:")
                 and self.registry.is_verified(origin.label)
             ),
-            unverified_phrase=self_unverified(doc, start, end),
+            unverified_phrase=self_unverified(
+                doc, start, end, reach_chars=self.disclaimer_reach_chars
+            ),
         )
 
     # -- search
@@ -143,7 +156,7 @@ class Corroborator:
                     continue
                 # the headline says what a sentence is about ("Construction will start …")
                 have = set(content_words(text)) | set(content_words(doc.meta.title))
-                if terms and len(terms & have) / len(terms) < 0.34:
+                if terms and len(terms & have) / len(terms) < self.prefilter:
                     continue
                 seen.add((doc.doc_id, s))
                 out.append((doc, s, e))
@@ -185,7 +198,7 @@ class Corroborator:
                 conflict=_REPEATS,
             )
             for doc, s, e in others
-            if conflicts(doc.cleaned_text[s:e], quotes)
+            if conflicts(doc.cleaned_text[s:e], quotes, self.frame_overlap)
         ]
         return self._decide(supporting, disputing)
 
@@ -314,7 +327,7 @@ def _words(text: str) -> set[str]:
     return {w for w in content_words(text) if not _FILLER.search(w)}
 
 
-def conflicts(passage: str, supporting: list[str]) -> bool:
+def conflicts(passage: str, supporting: list[str], overlap: float = 0.5) -> bool:
     """Same frame, different fillers: the passage repeats a supporting passage's wording
     (word-set Jaccard ≥ 0.5) around other names or numbers (another city, another figure)."""
     words = _words(passage)
@@ -322,7 +335,7 @@ def conflicts(passage: str, supporting: list[str]) -> bool:
         return False
     for other in supporting:
         words_o = _words(other)
-        if not words_o or len(words & words_o) / len(words | words_o) < 0.5:
+        if not words_o or len(words & words_o) / len(words | words_o) < overlap:
             continue
         nums, nums_o = numbers(passage), numbers(other)
         if nums - nums_o and nums_o - nums:

@@ -10,31 +10,36 @@ Status = Literal["answered", "abstained"]
 
 
 @dataclass(frozen=True)
-class Evidence:
-    """A passage (one or two sentences) offered to the model under a short numeric id."""
+class Span:
+    """A span ``[start, end)`` of a document's cleaned text, with the document's metadata."""
 
-    eid: int
     doc_id: str
     title: str
     outlet: str
     published: str
     start: int
     end: int
+
+
+@dataclass(frozen=True)
+class _Numbered:
+    eid: int
+
+
+@dataclass(frozen=True)
+class Evidence(Span, _Numbered):
+    """A passage (one or two sentences) offered to the model under a short numeric id.
+    Fields in order: eid, doc_id, title, outlet, published, start, end, text, score, chunk_id."""
+
     text: str
     score: float
     chunk_id: int
 
 
 @dataclass(frozen=True)
-class Quote:
-    """A span ``[start, end)`` of a document's cleaned text and its verbatim text."""
+class Quote(Span):
+    """A span of a document's cleaned text and its verbatim text ``cleaned_text[start:end]``."""
 
-    doc_id: str
-    title: str
-    outlet: str
-    published: str
-    start: int
-    end: int
     quote: str
 
 
