@@ -301,6 +301,66 @@ def ask(
 
 
 @cli.command()
+@click.option("--k", "k", type=click.IntRange(1, 50), help="Passages to retrieve (default 6).")
+@click.option("--model", help="A .gguf file, 'default' or 'smollm2'.")
+@click.option("--llm-url", help="Base URL of an OpenAI-compatible server instead of a local model.")
+@click.option("--outlet", default="", help="Only passages from outlets whose name contains this.")
+@click.option("--since", default="", help="Only articles published on or after this ISO date.")
+@click.option("--until", default="", help="Only articles published on or before this ISO date.")
+@click.pass_context
+def chat(
+    ctx: click.Context,
+    k: int | None,
+    model: str | None,
+    llm_url: str | None,
+    outlet: str,
+    since: str,
+    until: str,
+) -> None:
+    """A conversation in the terminal: one question per line (until EOF or 'exit'); follow-ups
+    such as "Who said it would close?" are understood from the earlier turns."""
+    from index.metadata import iso_date_problem
+
+    for name, value in (("--since", since), ("--until", until)):
+        problem = iso_date_problem(value) if value else None
+        if problem:
+            raise click.BadParameter(problem, param_hint=name)
+    from qa.api import Assistant
+    from qa.conversation import Conversation
+    from qa.ui.terminal import render_answer
+
+    llm = {k2: v for k2, v in {"model": model, "url": llm_url}.items() if v}
+    assistant = Assistant(settings=_settings(ctx, llm=llm or None), progress=True)
+    conversation = Conversation(assistant)
+    filters = assistant.filters(outlet=outlet, since=since, until=until)
+    stdin = sys.stdin
+    interactive = stdin.isatty()
+    while True:
+        if interactive:
+            click.echo("> ", nl=False, err=True)
+        line = stdin.readline()
+        if not line:
+            break
+        question = line.strip()
+        if not question:
+            continue
+        if question.lower() in ("exit", "quit"):
+            break
+        try:
+            rewrite = conversation.rewrite(question)
+            if rewrite.changed:
+                click.echo(f"(understood as: {rewrite.standalone})")
+            answer = conversation.ask(question, k=k, filters=filters)
+        except TwoSourceError as exc:
+            if exc.exit_code != 2:  # a bad question is reported and the chat goes on
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            continue
+        click.echo(render_answer(answer))
+        click.echo("")
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--model", help="A .gguf file, 'default' or 'smollm2'.")

@@ -69,6 +69,36 @@ def eval_flags(
             )
 
 
+@eval_group.command("followups")
+@click.option(
+    "--labels",
+    type=click.Path(exists=True, path_type=Path),
+    default=REPO / "eval" / "followups.jsonl",
+    show_default=True,
+)
+@click.option("--demo-dir", type=click.Path(path_type=Path), default=REPO / "examples" / "articles")
+@click.option("--k", "k", type=click.IntRange(1, 20), default=3, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def eval_followups(labels: Path, demo_dir: Path, k: int, as_json: bool) -> None:
+    """Follow-up rewriting: rewrite accuracy and hit@k of the expected article (no LLM)."""
+    from .common import markdown
+    from .followups import evaluate_followups
+
+    if not demo_dir.is_dir():
+        raise click.BadParameter(f"{demo_dir} is not a folder", param_hint="--demo-dir")
+    report = evaluate_followups(labels, demo_dir, k=k)
+    if as_json:
+        echo_json(report)
+        return
+    click.echo(markdown(report))
+    for row in report["rows"]:
+        if not (row["rewrite_ok"] and row["hit"]):
+            click.echo(
+                f"  miss: {row['id']}: {row['followup']!r} → {row['rewritten']!r}"
+                f" (missing {row['missing_words']}, documents {row['documents']})"
+            )
+
+
 _EVAL_DIR = click.option(
     "--eval-dir",
     type=click.Path(path_type=Path),

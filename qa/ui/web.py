@@ -110,7 +110,8 @@ def create_app(assistant: Assistant, max_upload_mb: float | None = None):
                 raise TwoSourceError("'Published since' takes a date such as 2024-11-26")
             filters = assistant.filters(outlet=(outlet or "").strip(), since=(since or "").strip())
             yield chat_html(turns), turns, ""
-            for event in assistant.stream(question, k=int(k), filters=filters):
+            history = [(t["asked"], t["answer"]) for t in turns[:-1] if t.get("answer")]
+            for event in assistant.stream(question, k=int(k), filters=filters, history=history):
                 if event.kind == "evidence":
                     turn["status"] = f"Found {len(event.evidence)} evidence passages; writing…"
                 elif event.kind == "token":
@@ -118,6 +119,10 @@ def create_app(assistant: Assistant, max_upload_mb: float | None = None):
                 elif event.kind == "answer":
                     turn["status"] = "Checking citations and sources…"
                     answer = event.answer
+                    turn["asked"], turn["answer"] = question, answer  # the next turn's history
+                    if answer.rewritten_question:
+                        understood = answer.rewritten_question
+                        turn["question"] = f"{question} (understood as: {understood})"
                     ids = {c.doc_id for c in answer.citations()}
                     docs = {i: assistant.index.document(i) for i in ids}
                     texts = {i: d.cleaned_text for i, d in docs.items() if d}

@@ -193,3 +193,19 @@ def test_pronoun_follow_up_with_the_real_model(demo_settings, embedder):
     bridge = [t for t in titles if "Alder River Bridge" in t or "river crossing" in t]
     assert bridge, titles  # cites one of the two bridge-closure articles
     assert_quotes_exact(answer, assistant.index)
+
+
+@pytest.mark.slow
+def test_chat_command_shows_the_rewrite_and_answers(tmp_path, embedder):
+    from click.testing import CliRunner
+
+    from qa.cli import cli
+
+    data = str(tmp_path / "data")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--data", data, "ingest", "-q", str(EXAMPLES)]).exit_code == 0
+    lines = f"{BRIDGE}\n\nWho said it would close?\nexit\nWhat is never asked?\n"
+    result = runner.invoke(cli, ["--data", data, "chat"], input=lines)
+    assert result.exit_code == 0, result.output
+    assert "(understood as: Who said the Alder River Bridge would close?)" in result.output
+    assert result.output.count("Sources:") == 2  # two answers, then "exit" ended the chat
