@@ -209,3 +209,17 @@ def test_chat_command_shows_the_rewrite_and_answers(tmp_path, embedder):
     assert result.exit_code == 0, result.output
     assert "(understood as: Who said the Alder River Bridge would close?)" in result.output
     assert result.output.count("Sources:") == 2  # two answers, then "exit" ended the chat
+
+
+def test_web_chat_passes_its_turns_as_history(demo_settings, embedder):
+    from qa.api import Assistant
+    from qa.ui.web import create_app
+
+    assistant = Assistant(settings=demo_settings, generator=FakeGenerator(_quote_first))
+    assistant.index._embedder = embedder
+    app = create_app(assistant)
+    ask = next(f.fn for f in app.fns.values() if getattr(f.fn, "__name__", "") == "ask")
+    *_, (_, first, _) = ask(BRIDGE, [], 6, "", "")  # the last update of the first turn
+    *_, (html, turns, _) = ask("Who said it would close?", first, 6, "", "")
+    assert turns[1]["answer"].rewritten_question == "Who said the Alder River Bridge would close?"
+    assert "understood as: Who said the Alder River Bridge would close?" in html
