@@ -75,6 +75,7 @@ ANTONYMS = [
     ("approve", "veto"),
     ("accept", "reject"),
     ("accept", "refuse"),
+    ("accept", "decline"),
     ("accept", "dismiss"),
     ("endorse", "reject"),
     ("endorse", "dismiss"),
