@@ -238,3 +238,31 @@ def test_a_plain_bool_verdict_is_accepted():
     report = evaluate_suite(lambda claim, passages: False, _pairs())
     assert report["kinds"]["paraphrase"]["rate"] == 0.0
     assert all(report["kinds"][k]["rate"] == 1.0 for k in PERTURBATIONS)
+
+
+# Floors a little under the rates measured when the meaning checks landed (README, "How good
+# and how fast"): a change that makes the real checker worse at any kind fails here.
+FLOORS = {
+    "paraphrase": 0.90,
+    "negation": 0.95,
+    "antonym": 0.80,
+    "role_swap": 0.70,
+    "number_swap": 0.95,
+    "date_swap": 0.93,
+    "entity_swap": 0.95,
+    "hedge_dropped": 0.90,
+    "scope_changed": 0.80,
+}
+
+
+@pytest.mark.slow
+@needs_seed
+def test_the_real_checker_keeps_its_rates_on_the_whole_suite(embedder):
+    from qa.verify import SupportChecker
+
+    checker = SupportChecker(embedder.embed, threshold=0.5)
+    report = evaluate_suite(checker.check, load_suite(seed_dir=SEED_DIR))
+    rates = {kind: row["rate"] for kind, row in report["kinds"].items()}
+    assert set(FLOORS) <= set(rates)
+    below = {k: round(rates[k], 3) for k, floor in FLOORS.items() if rates[k] < floor}
+    assert not below, below
