@@ -397,16 +397,21 @@ def _anchor(token) -> tuple[str, str] | None:
         return (f"prep:{prep.lower_}", _low(prep.head))
     if dep == "nsubjpass":
         dep = "dobj"
-    if dep in ("nsubj", "dobj", "attr", "dative", "iobj"):
+    if dep in ("dative", "iobj"):  # "gave Mary the book" = "gave the book to Mary"
+        return ("prep:to", _low(head))
+    if dep in ("nsubj", "dobj", "attr"):
         return (dep, _low(head))
     return None
 
 
-def _anchors(doc) -> dict[str, set[tuple[str, str]]]:
-    """Each name or noun of a text → the argument slots it fills."""
+def _anchors(doc, heads_only: bool = False) -> dict[str, set[tuple[str, str]]]:
+    """Each name or noun of a text → the argument slots it fills (``heads_only``: only the head
+    word of an argument, or a proper name — not "water" in "water rates")."""
     out: dict[str, set[tuple[str, str]]] = {}
     for t in doc:
         if not t.is_alpha or t.ent_type_ in _NON_NAME_LABELS:
+            continue
+        if heads_only and t.pos_ != "PROPN" and _argument_root(t).i != t.i:
             continue
         if t.pos_ not in ("PROPN", "NOUN") and t.ent_type_ not in _NAME_LABELS:
             continue
@@ -656,7 +661,7 @@ def compare(sentence: str, passages: list[str], sources: str = "") -> list[Findi
     findings += _antonym_findings(claim, pdocs)
     if not findings:
         findings += _negation_findings(claim, pdocs)
-    findings += _role_findings(claim, pdocs)
+    findings += _role_findings(claim, pdocs) or _moved_findings(claim, pdocs)
     if not any(f.kind == "role" for f in findings):
         findings += _actor_findings(claim, pdocs)
     findings += _quantity_findings(claim, pdocs)
@@ -757,6 +762,10 @@ def _role_findings(claim, pdocs) -> list[Finding]:
         for k, v in _anchors(d).items():
             p_anchors.setdefault(k, set()).update(v)
     keys = [k for k in c_anchors if k in p_anchors or _find_name(k, p_anchors)]
+    # a head word must be the same part of speech in both parses (a misparse is no swap)
+    c_pos = {(_low(t), t.pos_) for t in claim}
+    p_pos = {(_low(t), t.pos_) for d in pdocs for t in d}
+    steady = {lem for lem, pos in c_pos & p_pos}
     for i, a in enumerate(keys):
         pa = p_anchors.get(a) or p_anchors[_find_name(a, p_anchors)]
         for b in keys[i + 1 :]:
@@ -764,9 +773,9 @@ def _role_findings(claim, pdocs) -> list[Finding]:
                 continue
             pb = p_anchors.get(b) or p_anchors[_find_name(b, p_anchors)]
             # A stands where the passage has B (and not A), and B where the passage has A
-            moved_a = {x for x in c_anchors[a] - pa if x in pb and x[1] != "be"}
-            moved_b = {x for x in c_anchors[b] - pb if x in pa and x[1] != "be"}
-            if moved_a and moved_b:
+            moved_a = {x for x in c_anchors[a] - pa if x in pb and x[1] in steady}
+            moved_b = {x for x in c_anchors[b] - pb if x in pa and x[1] in steady}
+            if moved_a and moved_b and not _copula_inversion(moved_a | moved_b):
                 slot_a, slot_b = sorted(moved_a)[0], sorted(moved_b)[0]
                 return [
                     Finding(
@@ -774,6 +783,49 @@ def _role_findings(claim, pdocs) -> list[Finding]:
                         f"swaps who is who: it has {_phrase(claim, a)} {_slot_words(slot_a)} "
                         f"and {_phrase(claim, b)} {_slot_words(slot_b)}, the passage the other "
                         "way round",
+                        True,
+                    )
+                ]
+    return []
+
+
+_SUBJECT_OBJECT = {"nsubj", "dobj"}
+
+
+def _copula_inversion(slots: set[tuple[str, str]]) -> bool:
+    """ "X is Y" and "Y is X" say the same: subject and attribute of "be" may trade places."""
+    return {d for d, h in slots} <= {"nsubj", "attr"} and {h for _, h in slots} == {"be"}
+
+
+def _moved_findings(claim, pdocs) -> list[Finding]:
+    """One name or noun that moved between subject and object of the same verb, whoever fills
+    the other ("he invited the singer" vs "the singer invited him"; "Putin dismissed calls" vs
+    "officials dismissed Putin's calls")."""
+    c_anchors = _anchors(claim, heads_only=True)
+    p_anchors: dict[str, set[tuple[str, str]]] = {}
+    for d in pdocs:
+        for k, v in _anchors(d, heads_only=True).items():
+            p_anchors.setdefault(k, set()).update(v)
+    verbs = {_low(t) for t in claim if t.pos_ == "VERB"} & {
+        _low(t) for d in pdocs for t in d if t.pos_ == "VERB"
+    }
+    for key, slots in c_anchors.items():
+        theirs = p_anchors.get(key) or p_anchors.get(_find_name(key, p_anchors), set())
+        for dep, head in sorted(slots):
+            if dep not in _SUBJECT_OBJECT or head not in verbs or (dep, head) in theirs:
+                continue
+            other = sorted(d2 for d2, h2 in theirs if h2 == head and d2 in _SUBJECT_OBJECT)
+            # "A joined B" against "B and A joined forces": the sentence's other party shares
+            # that slot in the passage — a reciprocal act, not a swap
+            partners = [k for k, v in c_anchors.items() if other and (other[0], head) in v]
+            if any((other[0], head) in p_anchors.get(k, set()) for k in partners):
+                continue
+            if other:
+                return [
+                    Finding(
+                        "role",
+                        f"has {_phrase(claim, key)} {_slot_words((dep, head))}, where the "
+                        f"passage has it {_slot_words((other[0], head))}",
                         True,
                     )
                 ]
