@@ -246,7 +246,7 @@ FLOORS = {
     "paraphrase": 0.90,
     "negation": 0.95,
     "antonym": 0.80,
-    "role_swap": 0.70,
+    "role_swap": 0.88,
     "number_swap": 0.95,
     "date_swap": 0.93,
     "entity_swap": 0.95,
