@@ -175,6 +175,7 @@ class SupportChecker:
         judge_open: bool = False,
     ):
         self.embed = embed
+        self._words: dict[str, np.ndarray] = {}
         self.config = config or CheckerConfig(threshold=threshold)
         self.threshold = self.config.threshold if config else threshold
         self.judge = judge  # veto on every accepted pair (llm.judge = true)
@@ -291,7 +292,7 @@ class SupportChecker:
         if unknown and p_tokens:
             words = [t.lemma_.lower() for t in unknown]
             cands = sorted({t.lemma_.lower() for t in p_tokens})
-            vecs = self.embed(words + cands)
+            vecs = self._word_vectors(words + cands)
             sims = vecs[: len(words)] @ vecs[len(words) :].T
             best = sims.max(axis=1)
             still = [
@@ -300,6 +301,16 @@ class SupportChecker:
             found += [t for t in unknown if t not in still]
             unknown = still
         return len(found) / len(terms), [t.text for t in unknown], len(terms)
+
+    def _word_vectors(self, words: list[str]) -> np.ndarray:
+        """Vectors of single words, each embedded once per checker (the same passage words
+        come back for every sentence checked against them)."""
+        todo = [w for w in dict.fromkeys(words) if w not in self._words]
+        if todo:
+            if len(self._words) > 50_000:
+                self._words.clear()
+            self._words.update(zip(todo, self.embed(todo), strict=True))
+        return np.stack([self._words[w] for w in words])
 
     # -- layer 3
     def _judge_open(self, pairs, out: list[Check], open_items: list[int]) -> None:
