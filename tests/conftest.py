@@ -170,3 +170,30 @@ def assert_quotes_exact(answer, index) -> None:
         assert doc.cleaned_text[c.start : c.end] == c.quote, c
     for ev in answer.evidence:
         assert index.document(ev.doc_id).cleaned_text[ev.start : ev.end] == ev.text
+
+
+# -- the real browser for web tests: Debian's Chromium driven by Playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium per test module (``scripts/setup-browser.sh`` installs it)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -17,16 +17,6 @@ from qa.records import Answer, Citation, Sentence
 from qa.ui.html import answer_html
 from tests.conftest import EXAMPLES, seed_file
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SHOTS = (
     Path(os.environ.get("TWOSOURCE_SCREENSHOTS", ""))
     if os.environ.get("TWOSOURCE_SCREENSHOTS")
@@ -55,18 +45,6 @@ def server(tmp_path_factory, embedder):
     import gradio as gr
 
     gr.close_all()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -19,8 +19,6 @@ from tests.conftest import EXAMPLES, FakeGenerator
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 QUESTION = "How long will the Alder River Bridge be closed?"
 
 
@@ -48,29 +46,26 @@ def server(tmp_path_factory, embedder):
     gr.close_all()
 
 
-def test_waiting_users_see_their_place_in_the_queue(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            pages = [browser.new_page() for _ in range(3)]
-            for page in pages:
-                page.goto(server)
-                page.wait_for_selector("#ts-question textarea", timeout=60_000)
-            for page in pages:
-                page.fill("#ts-question textarea", QUESTION)
-                page.click("#ts-ask")
-            # the first is being answered; the second and third wait, and are told where
-            for place, page in ((1, pages[1]), (2, pages[2])):
-                page.wait_for_function(
-                    f"() => /queue: {place}\\/\\d/.test(document.body.innerText)", timeout=30_000
-                )
-            assert not re.search(r"queue: \d", pages[0].inner_text("body"))
-            # and every one of them is answered in turn (the model declines, so the answer
-            # quotes the best evidence or abstains: either way the turn is no longer pending)
-            for page in pages:
-                page.wait_for_selector(".ts-a:not(.ts-pending)", timeout=120_000)
-                assert not re.search(r"queue: \d", page.inner_text("body"))
-        finally:
-            browser.close()
+def test_waiting_users_see_their_place_in_the_queue(server, browser):
+    pages = [browser.new_page() for _ in range(3)]
+    try:
+        for page in pages:
+            page.goto(server)
+            page.wait_for_selector("#ts-question textarea", timeout=60_000)
+        for page in pages:
+            page.fill("#ts-question textarea", QUESTION)
+            page.click("#ts-ask")
+        # the first is being answered; the second and third wait, and are told where
+        for place, page in ((1, pages[1]), (2, pages[2])):
+            page.wait_for_function(
+                f"() => /queue: {place}\\/\\d/.test(document.body.innerText)", timeout=30_000
+            )
+        assert not re.search(r"queue: \d", pages[0].inner_text("body"))
+        # and every one of them is answered in turn (the model declines, so the answer
+        # quotes the best evidence or abstains: either way the turn is no longer pending)
+        for page in pages:
+            page.wait_for_selector(".ts-a:not(.ts-pending)", timeout=120_000)
+            assert not re.search(r"queue: \d", page.inner_text("body"))
+    finally:
+        for page in pages:
+            page.close()

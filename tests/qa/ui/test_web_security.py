@@ -24,8 +24,6 @@ from qa.ui import auth as web_auth
 from qa.ui.auth import WebAuth, add_user, is_loopback, load_users, verify_password
 from tests.conftest import EXAMPLES, FakeGenerator, passages_in
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 PASSWORD = "correct horse battery"
 
 
@@ -383,18 +381,6 @@ def test_loopback_without_auth_stays_open_with_the_headers(tmp_path_factory, emb
 
 
 # --- in the browser (slow) -------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
