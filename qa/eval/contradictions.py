@@ -36,7 +36,15 @@ PERTURBATIONS = (
 KINDS = (PARAPHRASE, *PERTURBATIONS)
 # The targets: paraphrases accepted, every perturbation kind rejected.
 TARGETS = {PARAPHRASE: 0.85, **{k: 0.95 for k in PERTURBATIONS}}
-SETS = {"wice": "WiCE dev", "multihop_rag": "MultiHop-RAG", "seed": "seed article"}
+SETS = {
+    "wice": "WiCE dev",
+    "multihop_rag": "MultiHop-RAG",
+    "seed": "seed article",
+    "own": "written for the suite",
+}
+# A held-out set of pairs written for the purpose (news-style sentences of our own, not drawn
+# from any data set): measured beside the main suite, never tuned on, so overfitting shows.
+HELDOUT_SUITE = REPO / "eval" / "contradictions_heldout.jsonl"
 
 
 class SuiteError(ValueError):
@@ -124,6 +132,8 @@ def _describe(source: dict) -> str:
         return f"MultiHop-RAG, query {source['query']}, evidence {source['evidence']}{outlet}"
     if kind == "seed":
         return f"seed article {source['file']} [{source['start']}:{source['end']}]"
+    if kind == "own":
+        return f"written for the suite ({source.get('topic', '')})"
     return json.dumps(source, ensure_ascii=False)
 
 
@@ -330,6 +340,7 @@ def suite_markdown(report: dict, max_misses: int = 50) -> str:
 
 __all__ = [
     "DEFAULT_SUITE",
+    "HELDOUT_SUITE",
     "KINDS",
     "PERTURBATIONS",
     "TARGETS",
