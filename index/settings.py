@@ -81,6 +81,36 @@ class IndexSettings(_Group):
         "above it an IVF index with 8-bit scalar quantisation is used.",
     )
     nprobe: int = Field(16, ge=1, description="IVF lists visited per query (approximate index).")
+    backend: Literal["faiss", "milvus"] = Field(
+        "faiss",
+        description="Where the index lives: 'faiss' (SQLite + FAISS generations in the data "
+        "directory) or 'milvus' (a Milvus Lite file, or a Milvus server/cluster shared by "
+        "several machines; see index.uri). Env: TWOSOURCE_INDEX__BACKEND.",
+    )
+    uri: str = Field(
+        "",
+        description="Milvus only: a local '.db' file (Milvus Lite) or 'http://host:19530' (a "
+        "Milvus server or cluster). Empty: milvus.db in the data directory. "
+        "Env: TWOSOURCE_INDEX__URI.",
+    )
+    token: str = Field(
+        "",
+        description="Milvus only: the token for index.uri ('user:password' or an API key); "
+        "better set through TWOSOURCE_INDEX__TOKEN than written into twosource.toml.",
+    )
+    collection: str = Field(
+        "twosource",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,40}$",
+        description="Milvus only: prefix of the collection names, so one Milvus can hold "
+        "several archives (twosource_chunks, twosource_documents, …).",
+    )
+    lexical: Literal["local", "store"] = Field(
+        "local",
+        description="BM25 keyword search: 'local' (built in memory from the stored chunks with "
+        "TwoSource's own tokenizer, identical answers on every backend) or 'store' (the "
+        "backend's own full-text search where it has one — Milvus BM25 — so an app server "
+        "holds no keyword index; Milvus ranks with its own tokenizer, so answers can differ).",
+    )
 
 
 class LLMSettings(_Group):

@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -43,6 +44,9 @@ from .errors import (
     NotAnIndexError,
 )
 from .records import Chunk, Document, DocumentMeta
+
+if TYPE_CHECKING:
+    from .backend import SearchFilters
 
 FORMAT_VERSION = 1
 CURRENT = "CURRENT"
@@ -568,13 +572,49 @@ class StoreReader:
                 ivf.nprobe = int(self.nprobe or self.manifest.get("nprobe", 16))
         return self._faiss_index
 
-    def search_vector(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+    def search_vector(
+        self, vector: np.ndarray, k: int, filters: SearchFilters | None = None
+    ) -> list[tuple[int, float]]:
+        """The ``k`` nearest chunks by inner product; with ``filters``, only chunks of the
+        documents they allow (an ID selector inside FAISS, so ``k`` matches are still found)."""
         index = self.faiss_index
         if index.ntotal == 0:
             return []
         query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
-        scores, ids = index.search(query, min(k, index.ntotal))
+        if not filters:
+            scores, ids = index.search(query, min(k, index.ntotal))
+        else:
+            allowed = self._allowed_chunk_ids(filters)
+            if not len(allowed):
+                return []
+            faiss = _faiss()
+            selector = faiss.IDSelectorBatch(allowed)
+            if self.manifest.get("faiss") == "ivf-sq8":
+                nprobe = faiss.extract_index_ivf(index).nprobe
+                params = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe)
+            else:
+                params = faiss.SearchParameters(sel=selector)
+            scores, ids = index.search(query, min(k, len(allowed)), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def _allowed_chunk_ids(self, filters: SearchFilters) -> np.ndarray:
+        rows = self.conn.execute(
+            "SELECT doc_id, outlet, published, duplicate_of FROM documents"
+        ).fetchall()
+        docs = [
+            r[0] for r in rows if filters.allows_values(r[0], r[1] or "", r[2] or "", r[3] or "")
+        ]
+        ids: list[int] = []
+        for start in range(0, len(docs), 500):
+            part = docs[start : start + 500]
+            marks = ",".join("?" * len(part))
+            ids += [
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT chunk_id FROM chunks WHERE doc_id IN ({marks})", part
+                )
+            ]
+        return np.asarray(ids, dtype=np.int64)
 
     def close(self) -> None:
         self.conn.close()

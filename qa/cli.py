@@ -200,18 +200,18 @@ def outlets() -> None:
 @click.pass_context
 def outlets_list(ctx: click.Context, as_json: bool) -> None:
     """Outlets in the index and in the registry, with their status."""
-    from index.store import StoreReader, is_index_dir
+    from index.search import Index, index_exists
     from qa.sources import SourceRegistry
 
     settings = _settings(ctx.parent)
     registry = SourceRegistry(settings.data_dir)
     counts: dict[str, int] = {}
-    if is_index_dir(Path(settings.data_dir)):
-        reader = StoreReader(Path(settings.data_dir))
-        for d in reader.documents():
+    if index_exists(settings):
+        index = Index(settings)
+        for d in index.documents():
             name = d.meta.outlet or "(unknown outlet)"
             counts[name] = counts.get(name, 0) + 1
-        reader.close()
+        index.close()
     names = sorted(set(counts) | {e.name for e in registry.entries.values()}, key=str.lower)
     rows = [
         {"outlet": n, "documents": counts.get(n, 0), "status": registry.status(n)} for n in names

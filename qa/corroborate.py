@@ -105,7 +105,7 @@ class Corroborator:
 
     def relay(self, doc: Document):
         if doc.doc_id not in self._relays:
-            removed = self.index.reader.removed_lines(doc.doc_id)
+            removed = self.index.removed_lines(doc.doc_id)
             self._relays[doc.doc_id] = relay_origin(
                 doc, removed, self.known, head_chars=self.relay_head_chars
             )
@@ -140,9 +140,9 @@ class Corroborator:
     # -- search
     def _candidates(self, claim: str) -> list[tuple[Document, int, int]]:
         vec = self.retriever.embed_cached([claim])[0]
-        ids = [cid for cid, _ in self.index.reader.search_vector(vec, self.pool)]
-        ids += [cid for cid, _ in self.retriever.lexical(claim, self.pool) if cid not in ids]
-        chunks = self.index.reader.chunks(ids)
+        ids = [cid for cid, _ in self.index.dense(vec, self.pool)]
+        ids += [cid for cid, _ in self.index.lexical(claim, self.pool) if cid not in ids]
+        chunks = self.index.chunks(ids)
         terms = set(content_words(claim))
         out: list[tuple[Document, int, int]] = []
         seen: set[tuple[str, int]] = set()

@@ -9,16 +9,14 @@ pool size and cut-off is a field of ``settings.retrieval`` (index/settings.py).
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from index.records import Chunk, Document
-from index.search import Index
+from index.search import Index, SearchFilters
 from index.settings import RetrievalSettings
 
 from .records import Evidence
@@ -33,18 +31,9 @@ _INSTRUCTION = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Filters:
-    outlet: str = ""
-    since: str = ""  # ISO date, inclusive
-    until: str = ""
-
-    def allows(self, doc: Document) -> bool:
-        if self.outlet and self.outlet.lower() not in doc.meta.outlet.lower():
-            return False
-        if self.since and (not doc.meta.published or doc.meta.published < self.since):
-            return False
-        return not (self.until and (not doc.meta.published or doc.meta.published > self.until))
+# What a caller may restrict retrieval to (outlet, since, until, …): the index's own filters,
+# applied inside the dense search and again to every fused candidate.
+Filters = SearchFilters
 
 
 # What a question's own outlet and date mentions (qa/question.py) add to a chunk's ranking
@@ -98,18 +87,9 @@ def looks_like_instruction(text: str) -> bool:
     return _INSTRUCTION.search(text) is not None
 
 
-def reciprocal_rank_fusion(rankings: Iterable[list[tuple[int, float]]], k: int) -> dict[int, float]:
-    """Fuse ranked ``(chunk id, score)`` lists: each list adds ``1 / (k + rank)`` (rank from 1)
-    to a chunk. Returns chunk id → fused score, best first (ties keep first-seen order)."""
-    fused: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, (cid, _) in enumerate(ranking):
-            fused[cid] = fused.get(cid, 0.0) + 1.0 / (k + rank + 1)
-    return {cid: fused[cid] for cid in sorted(fused, key=fused.get, reverse=True)}
-
-
 class Retriever:
-    """Owns the lexical index and the query-time scoring over one opened :class:`Index`.
+    """The query-time scoring over one opened :class:`Index` (which holds the dense and
+    keyword search; the retriever hands it the tokenizer of qa/text.py).
 
     Args:
         index: the opened index.
@@ -119,45 +99,11 @@ class Retriever:
     def __init__(self, index: Index, config: RetrievalSettings | None = None):
         self.index = index
         self.config = config or RetrievalSettings()
-        self._bm25 = None
-        self._bm25_ids: list[int] = []
-        self._df: Counter[str] = Counter()
-        self._n_chunks = 0
         self._cache: dict[str, np.ndarray] = {}
-
-    # -- lexical side, built lazily from the stored chunks
-    def _ensure_bm25(self) -> None:
-        if self._bm25 is not None:
-            return
-        import bm25s
-
-        chunks = list(self.index.reader.all_chunks())
-        corpus = [tokens_for_bm25(c.text) or ["∅"] for c in chunks]
-        self._bm25_ids = [c.chunk_id for c in chunks]
-        self._n_chunks = len(chunks)
-        for toks in corpus:
-            self._df.update(set(toks))
-        bm25 = bm25s.BM25()
-        if corpus:
-            bm25.index(corpus, show_progress=False)
-        self._bm25 = bm25
+        index.use_tokenizer(tokens_for_bm25)
 
     def idf(self, token: str) -> float:
-        self._ensure_bm25()
-        df = self._df.get(token, 0)
-        return math.log(1 + (self._n_chunks - df + 0.5) / (df + 0.5))
-
-    def lexical(self, query: str, k: int) -> list[tuple[int, float]]:
-        self._ensure_bm25()
-        if not self._bm25_ids:
-            return []
-        vocab = getattr(self._bm25, "vocab_dict", {}) or {}
-        tokens = [t for t in tokens_for_bm25(query) if t in vocab]
-        if not tokens:
-            return []
-        scores = self._bm25.get_scores(tokens)
-        order = np.argsort(-scores)[:k]
-        return [(self._bm25_ids[i], float(scores[i])) for i in order if scores[i] > 0]
+        return self.index.idf(token)
 
     # -- the whole retrieval
     def retrieve(
@@ -177,16 +123,16 @@ class Retriever:
         pool = max(cfg.pool_min, cfg.pool_per_k * k)
         if filters.outlet or filters.since or filters.until or boost:
             pool *= cfg.filtered_pool_factor
-        dense = self.index.reader.search_vector(qvec, pool)
-        lexical = self.lexical(question, pool)
-        fused = reciprocal_rank_fusion((dense, lexical), cfg.rrf_k)
+        dense = self.index.dense(qvec, pool, filters)
+        lexical = self.index.lexical(question, pool)
+        fused = self.index.fuse((dense, lexical), cfg.rrf_k)
         top = list(fused)[: max(cfg.rerank_min, cfg.rerank_per_k * k)]
-        chunks = self.index.reader.chunks(top)
-        vectors = self.index.reader.vectors(top)
+        chunks = self.index.chunks(top)
+        vectors = self.index.vectors(top)
         cands: list[Candidate] = []
         for cid in top:
             chunk = chunks.get(cid)
-            doc = self.index.reader.document(chunk.doc_id) if chunk else None
+            doc = self.index.document(chunk.doc_id) if chunk else None
             if chunk is None or doc is None or not filters.allows(doc):
                 continue
             cands.append(Candidate(chunk, doc, dense=float(vectors[cid] @ qvec), rrf=fused[cid]))

@@ -58,3 +58,35 @@ def test_nothing_in_qa_imports_the_root_app(path):
 def test_the_import_reader_resolves_relative_imports():
     names = _imports(REPO / "qa" / "ui" / "web.py")
     assert "qa.api" in names and "qa.ui.html" in names
+
+
+def _touches_reader(path: Path) -> bool:
+    """Whether ``path`` reads an attribute named ``reader`` (the backend inside ``Index``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return any(isinstance(n, ast.Attribute) and n.attr == "reader" for n in ast.walk(tree))
+
+
+@pytest.mark.parametrize("path", _modules("qa"), ids=lambda p: str(p.relative_to(REPO)))
+def test_qa_reaches_the_store_only_through_index(path):
+    """``index.search.Index`` is the one way into the store: no backend module, no ``.reader``."""
+    stores = [n for n in _imports(path) if n.startswith(("index.store", "index.milvus"))]
+    assert not stores, f"{path.name} imports {stores}"
+    assert not _touches_reader(path), f"{path.name} reaches into Index.reader"
+
+
+def test_the_store_check_sees_a_reader_access(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f(index):\n    return index.reader.chunks([1])\n")
+    assert _touches_reader(bad)
+    assert not _touches_reader(REPO / "qa" / "retrieve.py")
+
+
+def test_rank_fusion_lives_only_in_index():
+    """One reciprocal-rank fusion (index/lexical.py); qa calls ``Index.fuse``."""
+    defs = [
+        p
+        for p in _modules("qa") + _modules("index")
+        for n in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+        if isinstance(n, ast.FunctionDef) and "fusion" in n.name
+    ]
+    assert [p.relative_to(REPO).as_posix() for p in defs] == ["index/lexical.py"]

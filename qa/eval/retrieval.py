@@ -11,7 +11,7 @@ from pathlib import Path
 
 from index.embed import Embedder
 
-from ..retrieve import Retriever, reciprocal_rank_fusion
+from ..retrieve import Retriever
 from .multihop import load_multihop, multihop_assistant, subset
 
 MODES = ("dense", "bm25", "hybrid", "hybrid+rerank")
@@ -41,20 +41,20 @@ def _articles_in_order(chunk_ids: list[int], url_of_chunk: Callable[[int], str])
 
 def rankings(retriever: Retriever, question: str) -> dict[str, list[str]]:
     """Article URLs in rank order for each retrieval mode."""
-    reader = retriever.index.reader
+    index = retriever.index
     cache: dict[int, str] = {}
 
     def url_of(cid: int) -> str:
         if cid not in cache:
-            chunk = reader.chunks([cid]).get(cid)
-            doc = reader.document(chunk.doc_id) if chunk else None
+            chunk = index.chunks([cid]).get(cid)
+            doc = index.document(chunk.doc_id) if chunk else None
             cache[cid] = doc.meta.url if doc else ""
         return cache[cid]
 
-    qvec = retriever.index.embedder.embed([question])[0]
-    dense = reader.search_vector(qvec, POOL)
-    lexical = retriever.lexical(question, POOL)
-    hybrid = list(reciprocal_rank_fusion((dense, lexical), retriever.config.rrf_k))
+    qvec = index.embedder.embed([question])[0]
+    dense = index.dense(qvec, POOL)
+    lexical = index.lexical(question, POOL)
+    hybrid = list(index.fuse((dense, lexical), retriever.config.rrf_k))
     out = {
         "dense": _articles_in_order([c for c, _ in dense], url_of),
         "bm25": _articles_in_order([c for c, _ in lexical], url_of),

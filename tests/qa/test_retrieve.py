@@ -11,10 +11,11 @@ from collections import Counter
 import pytest
 
 from index.ingest import ingest
+from index.lexical import reciprocal_rank_fusion
 from index.records import Chunk, Document, DocumentMeta
 from index.search import Index
 from index.settings import RetrievalSettings, load_settings
-from qa.retrieve import Candidate, Retriever, reciprocal_rank_fusion, select_evidence
+from qa.retrieve import Candidate, Retriever, select_evidence
 
 BRIDGE = (
     "The Alder River Bridge closure begins on Monday, the transport office said. "
