@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from . import dedup
+from .backend import open_writer
 from .chunking import split_text
 from .clean import CLEANER_VERSION, clean_text
 from .embed import Embedder, embed_texts, embedder_identity, index_precision, load_embedder
@@ -170,7 +171,7 @@ def ingest(
     data_dir = Path(settings.data_dir)
     chunking = {"size": settings.chunking.size, "overlap": settings.chunking.overlap}
     with writer_lock(data_dir, wait=wait, on_wait=on_wait):
-        writer = IndexWriter(data_dir, settings.index.exact_max_vectors, settings.index.nprobe)
+        writer = open_writer(settings)  # FAISS generations or Milvus (index.backend)
         try:
             if writer.manifest:
                 check_compatible(writer.manifest, settings.embedding.model, chunking, data_dir)

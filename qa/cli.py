@@ -507,6 +507,12 @@ def check(ctx: click.Context, as_json: bool, no_embed: bool) -> None:
     from index.check import check_index
 
     settings = _settings(ctx)
+    if settings.index.backend != "faiss":
+        raise click.ClickException(
+            "`twosource check` inspects the FAISS store's generations and checksums; this index "
+            f"is in {settings.index.backend} (index.backend), which keeps its own data "
+            "consistent — use its own tools, or re-ingest into a new collection"
+        )
     embed = None
     if not no_embed:
 
