@@ -3,23 +3,25 @@
 Incremental and idempotent: a file whose bytes (and sidecar) are unchanged is skipped without
 loading any model; an edited file replaces its old document; ``prune`` forgets files that are
 gone. Problems with single files are collected in the report and the other files still ingest.
+
+Three steps: this module plans the run against the index (which files changed), an executor
+does the per-file work (:mod:`index.prepare`: in this process by default, or on Ray with
+:mod:`index.distributed`), and one writer here commits the records in a fixed order — the run's
+file order, then likely originals first for duplicate detection — so the index does not depend
+on where or in which order the per-file work finished.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-
-import numpy as np
 
 from . import dedup
 from .backend import open_writer
-from .chunking import split_text
 from .clean import CLEANER_VERSION, clean_text
-from .embed import Embedder, embed_texts, embedder_identity, index_precision, load_embedder
-from .errors import DocumentError, IndexMismatchError
+from .embed import Embedder, index_precision
+from .errors import DocumentError
 from .loaders import (
     file_sha256,
     find_sidecar,
@@ -30,25 +32,17 @@ from .loaders import (
     supported_format,
 )
 from .metadata import build_meta
-from .records import Document, FileProblem, IngestReport
+from .prepare import (
+    Executor,
+    FailedFile,
+    FileTask,
+    PreparedFile,
+    SerialExecutor,
+    check_embedder,
+)
+from .records import FileProblem, IngestReport
 from .settings import SETTINGS_FILE, Settings
 from .store import IndexWriter, check_compatible, writer_lock
-
-
-@dataclass
-class _Pending:
-    path: str
-    doc: Document
-    encoding: str
-    removed: list[tuple[str, str]]
-    spans: list[tuple[int, int, str]]
-    shingles: set[int]
-    minhash: bytes
-    file_sha: str
-    sidecar_sha: str
-    size: int
-    mtime: float
-    replaces: str | None  # doc_id the path pointed to before
 
 
 def _special(path: Path, report: IngestReport) -> bool:
@@ -94,50 +88,6 @@ def collect_files(paths: list[str | Path], report: IngestReport) -> list[Path]:
     return unique
 
 
-def _prepare(path: Path, settings: Settings, file_sha: str, sidecar_sha: str) -> _Pending:
-    loaded = load_file(path, int(settings.ingest.max_file_mb * 1_000_000))
-    cleaned = clean_text(loaded.text, known_title=loaded.meta.get("title"))
-    if not cleaned.text.strip():
-        raise DocumentError(f"{path}: nothing left after removing boilerplate")
-    meta = build_meta(loaded.meta, loaded.text, cleaned.text, cleaned.title_line, loaded.hints)
-    spans = [
-        (s.start, s.end, s.text)
-        for s in split_text(cleaned.text, settings.chunking.size, settings.chunking.overlap)
-    ]
-    doc = Document(
-        doc_id=file_sha[:16],
-        path=str(path),
-        format=loaded.format,
-        cleaned_text=cleaned.text,
-        meta=meta,
-        n_chunks=len(spans),
-    )
-    sh = dedup.shingles(cleaned.text)
-    stat = path.stat()
-    return _Pending(
-        path=str(path),
-        doc=doc,
-        encoding=loaded.encoding,
-        removed=cleaned.removed,
-        spans=spans,
-        shingles=sh,
-        minhash=dedup.signature(sh),
-        file_sha=file_sha,
-        sidecar_sha=sidecar_sha,
-        size=stat.st_size,
-        mtime=stat.st_mtime,
-        replaces=None,
-    )
-
-
-def _progress(items, desc: str, enabled: bool):
-    if not enabled:
-        return items
-    from tqdm import tqdm
-
-    return tqdm(items, desc=desc, unit="file", file=sys.stderr)
-
-
 def ingest(
     paths: list[str | Path],
     settings: Settings,
@@ -146,6 +96,7 @@ def ingest(
     embedder: Embedder | None = None,
     wait: bool = True,
     on_wait: Callable[[int | None], None] | None = None,
+    executor: Executor | None = None,
 ) -> IngestReport:
     """Ingest files and folders into the index at ``settings.data_dir``.
 
@@ -158,6 +109,8 @@ def ingest(
         wait: if another process is writing to the index, wait for it to finish (else raise
             :class:`IndexBusyError` at once).
         on_wait: called once with the other writer's pid when waiting starts.
+        executor: where the per-file work runs (default: in this process, with ``embedder``);
+            e.g. :class:`index.distributed.RayExecutor`. The writing stays here.
 
     Returns:
         An :class:`IngestReport`; ``report.problems`` lists files that could not be ingested.
@@ -175,7 +128,8 @@ def ingest(
         try:
             if writer.manifest:
                 check_compatible(writer.manifest, settings.embedding.model, chunking, data_dir)
-            changed = _ingest_into(writer, files, settings, report, prune, progress, embedder)
+            run = executor or SerialExecutor(embedder)
+            changed = _ingest_into(writer, files, settings, report, prune, progress, run)
             if changed is None:
                 writer.abort()  # nothing changed: the live generation stays as it is
                 return report
@@ -196,17 +150,68 @@ def _ingest_into(
     report: IngestReport,
     prune: bool,
     progress: bool,
-    embedder: Embedder | None,
+    executor: Executor,
 ) -> tuple[dict] | None:
-    pending: list[_Pending] = []
+    tasks, meta_only, problems = _plan(writer, files, report)
+
+    gone: list[str] = []
+    if prune:
+        seen = {str(p) for p in files}
+        gone = [p for p in writer.file_paths() if p not in seen and not Path(p).exists()]
+
+    if not tasks and not meta_only and not gone:
+        report.problems += [problem for _, problem in sorted(problems, key=lambda x: x[0])]
+        return None
+
+    # The per-file work runs wherever the executor puts it; everything below is the one writer.
+    built = writer.manifest.get("embedder") or None
+    seen_identity: list[dict] = []
+
+    def check_identity(identity: dict) -> None:
+        # Every vector must come from the index's model (or, for a new index, all from one).
+        first = seen_identity[0] if seen_identity else None
+        check_embedder(built or first, identity, writer.data_dir)
+        if not seen_identity:
+            seen_identity.append(identity)
+
+    prepared: list[PreparedFile] = []
+    if tasks:
+        for result in executor(
+            tasks,
+            settings,
+            precision=index_precision(writer.manifest),
+            check_identity=check_identity,
+            progress=progress,
+        ):
+            if isinstance(result, FailedFile):
+                problems.append((result.task.seq, FileProblem(result.task.path, result.reason)))
+            else:
+                prepared.append(result)
+    report.problems += [problem for _, problem in sorted(problems, key=lambda x: x[0])]
+    if not prepared and not meta_only and not gone:
+        return None
+    identity = seen_identity[0] if prepared else (writer.manifest.get("embedder") or {})
+    # Results arrive in any order (workers finish when they finish): the run's file order is
+    # restored first, so the document order, chunk ids and duplicate links never depend on it.
+    prepared.sort(key=lambda item: item.task.seq)
+    _commit(writer, prepared, meta_only, gone, settings, report)
+    return (identity,)
+
+
+def _plan(
+    writer: IndexWriter, files: list[Path], report: IngestReport
+) -> tuple[list[FileTask], list[tuple[str, Path]], list[tuple[int, FileProblem]]]:
+    """Sort files into unchanged (skipped), sidecar-only changes, and files to (re)ingest."""
+    tasks: list[FileTask] = []
     meta_only: list[tuple[str, Path]] = []
-    for path in _progress(files, "Reading files", progress and len(files) > 1):
+    problems: list[tuple[int, FileProblem]] = []
+    for seq, path in enumerate(files):
         try:
             sidecar = find_sidecar(path)
             file_sha = file_sha256(path)
             sidecar_sha = file_sha256(sidecar) if sidecar else ""
         except DocumentError as exc:
-            report.problems.append(FileProblem(str(path), str(exc).split(": ", 1)[-1]))
+            problems.append((seq, FileProblem(str(path), str(exc).split(": ", 1)[-1])))
             continue
         old = writer.file_record(str(path))
         if old is not None and old["file_sha256"] == file_sha:
@@ -223,44 +228,20 @@ def _ingest_into(
             )
             report.unchanged.append(str(path))
             continue
-        try:
-            item = _prepare(path, settings, file_sha, sidecar_sha)
-        except DocumentError as exc:
-            report.problems.append(FileProblem(str(path), str(exc).split(": ", 1)[-1]))
-            continue
-        item.replaces = old["doc_id"] if old is not None else None
-        pending.append(item)
+        replaces = old["doc_id"] if old is not None else None
+        tasks.append(FileTask(seq, str(path), file_sha, sidecar_sha, replaces))
+    return tasks, meta_only, problems
 
-    gone: list[str] = []
-    if prune:
-        seen = {str(p) for p in files}
-        gone = [p for p in writer.file_paths() if p not in seen and not Path(p).exists()]
 
-    if not pending and not meta_only and not gone:
-        return None
-
-    if pending and embedder is None:
-        embedder = load_embedder(settings, index_precision(writer.manifest), progress=progress)
-    identity = writer.manifest.get("embedder") or {}
-    if pending:  # only a model that will embed something is checked (and loaded)
-        identity = {**embedder_identity(embedder), "setting": settings.embedding.model}
-        built = writer.manifest.get("embedder")
-        if built and (built.get("fingerprint"), built.get("dim")) != (
-            identity["fingerprint"],
-            identity["dim"],
-        ):
-            raise IndexMismatchError(
-                f"the index at {writer.data_dir} was built with embedder {built.get('name')} "
-                f"(fingerprint {built.get('fingerprint')}, {built.get('dim')} dimensions), but the "
-                f"model now loaded is {identity['name']} (fingerprint {identity['fingerprint']}) — "
-                "use the same model, or ingest into a new data directory"
-            )
-
-    vectors = np.zeros((0, 0), dtype=np.float32)
-    all_texts = [t for item in pending for (_, _, t) in item.spans]
-    if pending:
-        vectors = embed_texts(embedder, all_texts, settings.embedding.batch_size, progress)
-
+def _commit(
+    writer: IndexWriter,
+    prepared: list[PreparedFile],
+    meta_only: list[tuple[str, Path]],
+    gone: list[str],
+    settings: Settings,
+    report: IngestReport,
+) -> None:
+    """Apply one run's changes to the generation being built, in a deterministic order."""
     # Apply removals first: replaced files and pruned files. Copies of a removed original are
     # unlinked and checked again below.
     orphans: list[str] = []
@@ -269,8 +250,8 @@ def _ingest_into(
         if doc_id:
             orphans += writer.remove_document(doc_id)
         report.removed.append(path)
-    for item in pending:
-        if item.replaces:
+    for item in prepared:
+        if item.task.replaces:
             doc_id = writer.remove_file(item.path)
             if doc_id and doc_id != item.doc.doc_id:
                 orphans += writer.remove_document(doc_id)
@@ -305,36 +286,35 @@ def _ingest_into(
     for doc_id, sig in writer.signatures():
         if sig:
             finder.add(doc_id, sig)
-    # Likely originals first: earliest date, then shortest text (copies add their own wrapping).
+    # Likely originals first: earliest date, then shortest text (copies add their own wrapping);
+    # ties keep the run's file order (the sort is stable).
     order = sorted(
-        range(len(pending)),
-        key=lambda i: (pending[i].doc.meta.published or "9999", len(pending[i].doc.cleaned_text)),
+        prepared,
+        key=lambda item: (item.doc.meta.published or "9999", len(item.doc.cleaned_text)),
     )
-    starts = np.cumsum([0] + [len(item.spans) for item in pending])
-    for i in order:
-        item = pending[i]
-        n = len(item.spans)
-        vecs = vectors[starts[i] : starts[i] + n]
+    for item in order:
+        task = item.task
         if writer.has_document(item.doc.doc_id):
             # Same bytes already indexed under another path.
             writer.set_file(
-                item.path, item.doc.doc_id, item.file_sha, item.sidecar_sha, item.size, item.mtime
+                item.path, item.doc.doc_id, task.file_sha, task.sidecar_sha, item.size, item.mtime
             )
             report.unchanged.append(item.path)
             continue
         original = _find_original(writer, finder, item, settings.ingest.duplicate_containment)
         doc = replace(item.doc, duplicate_of=original)
-        writer.add_document(doc, item.encoding, item.removed, item.minhash, item.spans, vecs)
+        writer.add_document(
+            doc, item.encoding, item.removed, item.minhash, item.spans, item.vectors
+        )
         writer.set_file(
-            item.path, doc.doc_id, item.file_sha, item.sidecar_sha, item.size, item.mtime
+            item.path, doc.doc_id, task.file_sha, task.sidecar_sha, item.size, item.mtime
         )
         finder.add(doc.doc_id, item.minhash)
-        report.n_chunks_added += n
-        (report.updated if item.replaces else report.added).append(item.path)
+        report.n_chunks_added += len(item.spans)
+        (report.updated if task.replaces else report.added).append(item.path)
         if original:
             report.duplicates.append((item.path, original))
     _recheck_orphans(writer, finder, orphans, settings.ingest.duplicate_containment)
-    return (identity,)
 
 
 def _recheck_orphans(
@@ -359,15 +339,18 @@ def _recheck_orphans(
 
 
 def _find_original(
-    writer: IndexWriter, finder: dedup.DuplicateFinder, item: _Pending, threshold: float
+    writer: IndexWriter, finder: dedup.DuplicateFinder, item: PreparedFile, threshold: float
 ) -> str | None:
     """The indexed document this one is a near-duplicate of (its root original), if any."""
     best: tuple[float, str] | None = None
+    own: set[int] | None = None  # word 5-grams, computed only when there is a candidate
     for cand in finder.candidates(item.minhash):
         other = writer.document(cand)
         if other is None:
             continue
-        score = dedup.containment(item.shingles, dedup.shingles(other.cleaned_text))
+        if own is None:
+            own = dedup.shingles(item.doc.cleaned_text)
+        score = dedup.containment(own, dedup.shingles(other.cleaned_text))
         if score >= threshold and (best is None or score > best[0]):
             best = (score, other.duplicate_of or other.doc_id)
     return best[1] if best else None

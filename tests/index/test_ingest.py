@@ -172,3 +172,45 @@ def test_refuses_other_chunking(seed_index, tmp_path, embedder):
     settings = load_settings(data, chunking={"size": 500, "overlap": 50})
     with pytest.raises(IndexMismatchError, match="chunking"):
         ingest([seed_file("000")], settings, embedder=embedder)
+
+
+def _contents(settings):
+    reader = StoreReader(settings.data_dir)
+    try:
+        docs = sorted(
+            (d.doc_id, d.path, d.cleaned_text, d.meta, d.duplicate_of) for d in reader.documents()
+        )
+        chunks = [
+            (c.chunk_id, c.doc_id, c.seq, c.start, c.end, c.text) for c in reader.all_chunks()
+        ]
+        ids = [c[0] for c in chunks]
+        vectors = reader.vectors(ids)
+        return docs, chunks, [vectors[i].tolist() for i in ids]
+    finally:
+        reader.close()
+
+
+def test_the_order_results_arrive_in_does_not_change_the_index(tmp_path, demo_copy, fake_embedder):
+    """Parallel workers finish in any order; the one writer commits the same index anyway."""
+    from index.prepare import SerialExecutor
+
+    arrived: list[str] = []
+
+    def backwards(tasks, settings, **kwargs):
+        results = list(SerialExecutor(fake_embedder)(tasks, settings, **kwargs))[::-1]
+        arrived.extend(r.task.path for r in results)
+        return iter(results)
+
+    # A twin that ties with its original on date and length: only the run's file order
+    # (the twin's name sorts first) decides which of the two is the original.
+    wire = demo_copy / "northwind-ferry-strike.txt"
+    twin = demo_copy / "a-ferry-strike-twin.txt"
+    twin.write_text(wire.read_text(encoding="utf-8").replace("Monday", "Sunday"), "utf-8")
+    shutil.copy(demo_copy / "northwind-ferry-strike.txt.meta.json", f"{twin}.meta.json")
+    serial, shuffled = load_settings(tmp_path / "a"), load_settings(tmp_path / "b")
+    want = ingest([demo_copy], serial, embedder=fake_embedder)
+    got = ingest([demo_copy], shuffled, executor=backwards)
+    assert len(arrived) > 2 and arrived != sorted(arrived)
+    assert (got.added, got.duplicates) == (want.added, want.duplicates)
+    assert dict(want.duplicates)[str(wire)] == _docs(serial)["a-ferry-strike-twin.txt"].doc_id
+    assert _contents(shuffled) == _contents(serial)
