@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import dedup
-from .backend import open_writer
+from .backend import StoreWriter, open_writer
 from .clean import CLEANER_VERSION, clean_text
 from .embed import Embedder, index_precision
 from .errors import DocumentError
@@ -42,7 +42,7 @@ from .prepare import (
 )
 from .records import FileProblem, IngestReport
 from .settings import SETTINGS_FILE, Settings
-from .store import IndexWriter, check_compatible, writer_lock
+from .store import check_compatible, writer_lock
 
 
 def _special(path: Path, report: IngestReport) -> bool:
@@ -144,7 +144,7 @@ def ingest(
 
 
 def _ingest_into(
-    writer: IndexWriter,
+    writer: StoreWriter,
     files: list[Path],
     settings: Settings,
     report: IngestReport,
@@ -199,7 +199,7 @@ def _ingest_into(
 
 
 def _plan(
-    writer: IndexWriter, files: list[Path], report: IngestReport
+    writer: StoreWriter, files: list[Path], report: IngestReport
 ) -> tuple[list[FileTask], list[tuple[str, Path]], list[tuple[int, FileProblem]]]:
     """Sort files into unchanged (skipped), sidecar-only changes, and files to (re)ingest."""
     tasks: list[FileTask] = []
@@ -234,7 +234,7 @@ def _plan(
 
 
 def _commit(
-    writer: IndexWriter,
+    writer: StoreWriter,
     prepared: list[PreparedFile],
     meta_only: list[tuple[str, Path]],
     gone: list[str],
@@ -318,7 +318,7 @@ def _commit(
 
 
 def _recheck_orphans(
-    writer: IndexWriter, finder: dedup.DuplicateFinder, orphans: list[str], threshold: float
+    writer: StoreWriter, finder: dedup.DuplicateFinder, orphans: list[str], threshold: float
 ) -> None:
     """Copies whose original was removed: the first becomes the new original of the others."""
     for doc_id in orphans:
@@ -339,7 +339,7 @@ def _recheck_orphans(
 
 
 def _find_original(
-    writer: IndexWriter, finder: dedup.DuplicateFinder, item: PreparedFile, threshold: float
+    writer: StoreWriter, finder: dedup.DuplicateFinder, item: PreparedFile, threshold: float
 ) -> str | None:
     """The indexed document this one is a near-duplicate of (its root original), if any."""
     best: tuple[float, str] | None = None
