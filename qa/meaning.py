@@ -128,7 +128,6 @@ ANTONYMS = [
     ("alive", "dead"),
     ("comply", "violate"),
     ("obey", "violate"),
-    ("fuel", "end"),
     ("surplus", "deficit"),
     ("high", "low"),
     ("higher", "lower"),
@@ -150,6 +149,7 @@ ANTONYMS = [
     ("early", "late"),
     ("earlier", "later"),
     ("above", "below"),
+    ("for", "against"),
     ("up", "down"),
     ("majority", "minority"),
     ("present", "absent"),
@@ -162,11 +162,205 @@ ANTONYMS = [
     ("northern", "southern"),
     ("eastern", "western"),
 ]
-_OPPOSITE: dict[str, set[str]] = {}
+_OPPOSITE: dict[str, set[str]] = {}  # the pairs above and the opposed meaning groups below
+_PAIR_OPPOSITE: dict[str, set[str]] = {}  # the pairs above only
 for _a, _b in ANTONYMS:
-    _OPPOSITE.setdefault(_a, set()).add(_b)
-    _OPPOSITE.setdefault(_b, set()).add(_a)
+    for _d in (_OPPOSITE, _PAIR_OPPOSITE):
+        _d.setdefault(_a, set()).add(_b)
+        _d.setdefault(_b, set()).add(_a)
 NEGATING_PREFIXES = ("un", "in", "im", "ir", "il", "dis", "non", "non-", "de", "anti")
+
+# Words grouped by what they say about their arguments: the words of one group say the same
+# thing ("beat" / "defeat" / "edge"; "buy" / "acquire" / "take over"), and OPPOSED_SENSES
+# names the groups that say the opposite of each other — a change up or down, something made
+# worse or calmed, started or stopped, accepted or rejected, won or lost, bought or sold. A
+# verb with its particle counts as one word ("turn down", "take over"). Nouns of the same
+# events count with their verbs ("the win", "a cut", "have the edge").
+SENSES: dict[str, set[str]] = {
+    "rise": {
+        "rise",
+        "increase",
+        "grow",
+        "climb",
+        "jump",
+        "soar",
+        "surge",
+        "rally",
+        "rebound",
+        "expand",
+        "swell",
+        "spike",
+        "leap",
+        "mount",
+        "boost",
+        "raise",
+        "double",
+        "triple",
+        "balloon",
+        "skyrocket",
+        "rocket",
+        "growth",
+        "hike",
+    },
+    "fall": {
+        "fall",
+        "decrease",
+        "decline",
+        "drop",
+        "slump",
+        "plunge",
+        "tumble",
+        "sink",
+        "slide",
+        "shrink",
+        "contract",
+        "dip",
+        "cut",
+        "reduce",
+        "lower",
+        "slash",
+        "trim",
+        "halve",
+        "plummet",
+        "ease",
+        "reduction",
+        "lessen",
+    },
+    "worsen": {
+        "fuel",
+        "stoke",
+        "deepen",
+        "heighten",
+        "intensify",
+        "escalate",
+        "worsen",
+        "fan",
+        "inflame",
+        "aggravate",
+        "exacerbate",
+        "reignite",
+        "raise",
+        "sharpen",
+        "amplify",
+    },
+    "calm": {
+        "ease",
+        "calm",
+        "allay",
+        "dispel",
+        "quell",
+        "defuse",
+        "dampen",
+        "soothe",
+        "end",
+        "settle",
+        "alleviate",
+        "assuage",
+        "quash",
+        "lessen",
+        "relieve",
+        "cool",
+        "put to rest",
+    },
+    "start": {
+        "start",
+        "begin",
+        "launch",
+        "open",
+        "reopen",
+        "resume",
+        "restart",
+        "restore",
+        "reinstate",
+        "introduce",
+        "initiate",
+        "commence",
+        "kick off",
+    },
+    "stop": {
+        "stop",
+        "end",
+        "halt",
+        "close",
+        "shut",
+        "suspend",
+        "cancel",
+        "scrap",
+        "abandon",
+        "terminate",
+        "abolish",
+        "discontinue",
+        "cease",
+        "shut down",
+        "close down",
+        "call off",
+        "wind down",
+        "shelve",
+    },
+    "continue": {"continue", "prolong", "extend", "renew", "persist", "drag on"},
+    "accept": {"accept", "approve", "endorse", "adopt", "ratify", "embrace", "uphold", "agree"},
+    "reject": {
+        "reject",
+        "refuse",
+        "decline",
+        "dismiss",
+        "veto",
+        "turn down",
+        "rebuff",
+        "spurn",
+        "overturn",
+        "vote down",
+        "throw out",
+        "strike down",
+    },
+    "win": {
+        "win",
+        "beat",
+        "defeat",
+        "overcome",
+        "trounce",
+        "rout",
+        "thrash",
+        "outscore",
+        "victory",
+        "edge out",
+    },
+    "lose": {"lose", "loss"},
+    "lead": {"lead", "edge", "advantage", "ahead"},
+    "trail": {"trail", "lag", "behind"},
+    "buy": {"buy", "acquire", "purchase", "take over", "snap up", "buy out", "takeover"},
+    "sell": {"sell", "divest", "offload", "sell off"},
+    "allow": {"allow", "permit", "authorise", "authorize", "legalise", "legalize"},
+    "ban": {"ban", "prohibit", "forbid", "outlaw", "bar"},
+    "hire": {"hire", "appoint", "recruit"},
+    "fire": {"fire", "dismiss", "sack", "lay off", "oust"},
+}
+OPPOSED_SENSES = [
+    ("rise", "fall"),
+    ("worsen", "calm"),
+    ("start", "stop"),
+    ("continue", "stop"),
+    ("accept", "reject"),
+    ("win", "lose"),
+    ("lead", "trail"),
+    ("buy", "sell"),
+    ("allow", "ban"),
+    ("hire", "fire"),
+]
+# Groups that tell one event from its two sides ("A beat B" = "B lost to A").
+_CONVERSE = {("win", "lose"), ("buy", "sell"), ("lead", "trail")}
+# A noun that names the opposite of its verb's group ("suffered a defeat" = lost).
+_NOUN_SENSE = {"defeat": "lose", "loss": "lose", "victory": "win", "win": "win"}
+_SENSE_OF: dict[str, list[str]] = {}
+for _name, _words in SENSES.items():
+    for _w in _words:
+        _SENSE_OF.setdefault(_w, []).append(_name)
+for _a, _b in OPPOSED_SENSES:
+    for _x in SENSES[_a]:
+        for _y in SENSES[_b]:
+            if _x != _y and not set(_SENSE_OF[_x]) & set(_SENSE_OF[_y]):
+                _OPPOSITE.setdefault(_x, set()).add(_y)
+                _OPPOSITE.setdefault(_y, set()).add(_x)
 
 # Words that restrict or widen a statement's scope; a sentence may not add one.
 SCOPE_WORDS = {
@@ -187,6 +381,19 @@ SCOPE_WORDS = {
     "never",
     "unique",
     "alone",
+}
+# Words that give a scope word's meaning in other words ("most" ~ "mostly", "the bulk of").
+_SCOPE_SAME = {
+    "most": {"mostly", "bulk", "majority", "largely", "mainly", "predominantly"},
+    "majority": {"most", "mostly", "bulk"},
+    "only": {"sole", "solely", "just", "alone", "exclusively", "lone"},
+    "sole": {"only", "solely", "lone"},
+    "solely": {"only", "sole", "exclusively"},
+    "exclusively": {"only", "solely"},
+    "all": {"every", "entire", "whole", "each"},
+    "every": {"all", "each"},
+    "entire": {"all", "whole"},
+    "whole": {"all", "entire"},
 }
 # Markers that make a statement uncertain. Modal verbs are found by their tag, not their
 # spelling ("May 2024" is a month), and "could not" is a plain negation, not a hedge.
@@ -393,14 +600,14 @@ def _anchor(token) -> tuple[str, str] | None:
     if dep == "pobj":
         prep = head
         if prep.dep_ == "agent" or prep.lower_ == "by":
-            return ("nsubj", _low(prep.head))
-        return (f"prep:{prep.lower_}", _low(prep.head))
+            return ("nsubj", _pred(prep.head))
+        return (f"prep:{prep.lower_}", _pred(prep.head))
     if dep == "nsubjpass":
         dep = "dobj"
     if dep in ("dative", "iobj"):  # "gave Mary the book" = "gave the book to Mary"
-        return ("prep:to", _low(head))
+        return ("prep:to", _pred(head))
     if dep in ("nsubj", "dobj", "attr"):
-        return (dep, _low(head))
+        return (dep, _pred(head))
     return None
 
 
@@ -423,7 +630,7 @@ def _anchors(doc, heads_only: bool = False) -> dict[str, set[tuple[str, str]]]:
         if a[0] == "nsubj":
             for x in _argument_root(t).head.children:
                 if x.dep_ == "xcomp":
-                    out[_low(t)].add(("nsubj", _low(x)))
+                    out[_low(t)].add(("nsubj", _pred(x)))
     return out
 
 
@@ -463,11 +670,64 @@ def _negated(token) -> bool:
     return flips % 2 == 1
 
 
+def _word(token) -> str:
+    """The lemma of a word with its verb particle ("turned down" → "turn down")."""
+    lem = _low(token)
+    if token.pos_ in ("VERB", "AUX"):
+        prt = [c.lower_ for c in token.children if c.dep_ == "prt"]
+        if prt and f"{lem} {prt[0]}" in _SENSE_OF:
+            return f"{lem} {prt[0]}"
+    return lem
+
+
+def _senses(token) -> list[str]:
+    """The meaning groups of a word (see SENSES)."""
+    word = _word(token)
+    if token.pos_ == "NOUN" and word in _NOUN_SENSE:
+        return [_NOUN_SENSE[word]]
+    return _SENSE_OF.get(word, [])
+
+
+def _pred(token) -> str:
+    """What a predicate says, the same for words of one meaning group ("beat" = "defeat",
+    "acquire" = "take over" = "buy"): the group's name, or the lemma."""
+    senses = _senses(token)
+    return senses[0] if len(senses) == 1 else _word(token)
+
+
+def _opposed_senses(a, b) -> bool:
+    """Do two words belong to meaning groups that say the opposite of each other? Converse
+    groups agree when one word is passive ("was defeated" = "lost")."""
+    sa, sb = set(_senses(a)), set(_senses(b))
+    if not sa or not sb or sa & sb:
+        return False
+    pairs = {(x, y) for x in sa for y in sb} | {(y, x) for x in sa for y in sb}
+    if not pairs & _OPPOSED:
+        return False
+    return not (pairs & _CONVERSE and _passive(a) != _passive(b))
+
+
+def _passive(token) -> bool:
+    return any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children)
+
+
+_OPPOSED = set(OPPOSED_SENSES)
+
+
+def _opposed(a, b) -> bool:
+    """Is word ``b`` (of the passage) opposite in meaning to word ``a`` (of the sentence)?"""
+    if _opposed_senses(a, b):
+        return True
+    if _senses(a) and _senses(b) and _word(b) not in _PAIR_OPPOSITE.get(_word(a), set()):
+        return False
+    return _word(b) in _opposites(a) or b.lower_ in _opposites(a)
+
+
 def _opposites(token) -> set[str]:
     """Lemmas opposite in meaning: from the list, and by a negating prefix (able ~ unable,
     legal ~ illegal, commission ~ decommission, agree ~ disagree)."""
     lem = _low(token)
-    out = set(_OPPOSITE.get(lem, set()))
+    out = set(_PAIR_OPPOSITE.get(lem, set())) | _PAIR_OPPOSITE.get(token.lower_, set())
     for p in NEGATING_PREFIXES:
         if lem.startswith(p) and len(lem) - len(p) >= 4:
             out.add(lem[len(p) :])
@@ -476,14 +736,19 @@ def _opposites(token) -> set[str]:
 
 
 def _context(token) -> set[str]:
-    """Content lemmas next to a word in the parse: its head, its children and theirs."""
+    """Content lemmas next to a word in the parse: its head, its children and theirs — not
+    dates and times ("starting on 3 March" shares nothing with "shut from 3 March")."""
     near = [token.head, *token.children, *token.head.children]
     for child in token.children:
         near += list(child.children)
     return {
         _low(t)
         for t in near
-        if t is not token and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") and not t.is_stop
+        if t is not token
+        and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ")
+        and not t.is_stop
+        and t.ent_type_ not in ("DATE", "TIME")
+        and _low(t) not in _TIME_UNITS
     }
 
 
@@ -494,8 +759,8 @@ def _subject(token) -> set[str]:
         subj = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
         if subj:
             return {_low(t) for t in subj[0].subtree if t.pos_ in ("NOUN", "PROPN")}
-        if node.head is node:
-            break
+        if node.head is node or node.dep_ == "advcl":
+            break  # "…, fuelling speculation": a participle's subject is not the main clause's
         node = node.head
     return set()
 
@@ -536,6 +801,8 @@ def quantities(doc) -> list[Quantity]:
         counts_nothing = first is not None and first[0].dep_ != "nummod"
         if m.group(1).isalpha() and not m.group(2) and counts_nothing:
             continue
+        if re.search(r"\b(number|no\.)[\s-]?$", text[max(0, m.start() - 8) : m.start()], re.I):
+            continue  # "the number-two chain", "No. 1": a rank, not a count
         century = re.search(r"\b(1[89]|20)\d\d[–-]$", text[max(0, m.start() - 5) : m.start()])
         if century and re.fullmatch(r"\d\d", m.group(0)):  # "2018–19" is 2018 to 2019
             value = float(int(century.group(1)) * 100 + int(m.group(0)))
@@ -625,7 +892,8 @@ def _hedge_scope(token) -> set[str]:
     """Content lemmas a hedge marker covers: its head's clause ("may be distributing a
     document"), or for a hedging verb everything it governs ("claimed that …", "believed to
     be aged …")."""
-    head = token if token.pos_ == "VERB" and _low(token) in HEDGING_VERBS else token.head
+    governs = token.pos_ == "VERB" and _low(token) in HEDGING_VERBS and token.dep_ != "amod"
+    head = token if governs else token.head  # "an alleged 1982 rape": the noun it describes
     return {
         _low(t)
         for t in head.subtree
@@ -676,24 +944,27 @@ def _antonym_findings(claim, pdocs) -> list[Finding]:
     """The sentence uses a word whose opposite the passage uses instead, of the same part of
     speech and about the same things (a shared neighbour word). "Remains open" and "will not be
     closed" agree, so a negated opposite is no clash."""
-    p_lemmas = set().union(*(_lemmas(d) for d in pdocs))
+    p_words = set().union(*(_lemmas(d) for d in pdocs)) | {_word(t) for d in pdocs for t in d}
     c_lemmas = _lemmas(claim)
     for tok in claim:
         if not tok.is_alpha or tok.pos_ not in ("VERB", "ADJ", "NOUN", "ADV", "ADP"):
             continue
-        lem = _low(tok)
-        if lem in p_lemmas:
+        lem = _word(tok)
+        if lem in p_words or (tok.pos_ == "ADP" and tok.lower_ in p_words):
             continue
-        opposite = _opposites(tok)
         rivals = [
             t
             for d in pdocs
             for t in d
-            if _low(t) in opposite
+            if _opposed(tok, t)
+            and not _only_dates(t)
             and _low(t) not in c_lemmas
-            and (t.pos_ == tok.pos_ or {t.pos_, tok.pos_} <= {"VERB", "ADJ"})
+            and _same_kind(t, tok)
             and _negated(t) == _negated(tok)
-            and (_context(t) & _context(tok) or lem in _OPPOSITE.get(_low(t), set()))
+            and (
+                _context(t) & _context(tok)
+                or (lem in _PAIR_OPPOSITE.get(_word(t), set()) and tok.pos_ != "ADP")
+            )
             and _same_subject(t, tok)
         ]
         if rivals:
@@ -703,6 +974,32 @@ def _antonym_findings(claim, pdocs) -> list[Finding]:
                 )
             ]
     return []
+
+
+def _only_dates(token) -> bool:
+    """A participle that only dates something: "starting on 3 March", "ending in June"."""
+    if token.tag_ != "VBG" or token.dep_ not in ("advcl", "acl", "prep"):
+        return False
+    kids = [c for c in token.children if not c.is_punct]
+    return bool(kids) and all(
+        c.dep_ in ("prep", "npadvmod", "pobj")
+        and any(x.ent_type_ in ("DATE", "TIME") for x in c.subtree)
+        for c in kids
+    )
+
+
+def _same_kind(a, b) -> bool:
+    """Can two opposite words clash: the same part of speech (a verb and an adjective count as
+    one), words of meaning groups in any of verb, noun, adjective or adverb ("the drug cut
+    admissions" vs "increased admissions", "have the edge" vs "trail"), prepositions on the
+    same word ("voted for" vs "voted against")."""
+    if a.pos_ == "ADP" or b.pos_ == "ADP":
+        return a.pos_ == b.pos_ and _low(a.head) == _low(b.head)
+    if a.pos_ == b.pos_ or {a.pos_, b.pos_} <= {"VERB", "ADJ"}:
+        return True
+    # a noun as what happened ("earn the win", "a cut in rates"), not a time ("before the end")
+    eventive = all(t.pos_ != "NOUN" or t.dep_ != "pobj" for t in (a, b))
+    return bool(_senses(a) and _senses(b)) and eventive
 
 
 def _negation_findings(claim, pdocs) -> list[Finding]:
@@ -750,7 +1047,14 @@ def _clause_head(token):
 
 
 def _determined_by_no(token) -> bool:
-    return any(c.lower_ in ("no", "none") and c.dep_ in ("det", "neg") for c in token.children)
+    """ "no results", and "did not yield any results" (a negated verb's "any" object)."""
+    if any(c.lower_ in ("no", "none") and c.dep_ in ("det", "neg") for c in token.children):
+        return True
+    return (
+        any(c.lower_ == "any" and c.dep_ == "det" for c in token.children)
+        and token.dep_ in ("dobj", "nsubjpass", "attr")
+        and _negated(token.head)
+    )
 
 
 def _role_findings(claim, pdocs) -> list[Finding]:
@@ -763,8 +1067,8 @@ def _role_findings(claim, pdocs) -> list[Finding]:
             p_anchors.setdefault(k, set()).update(v)
     keys = [k for k in c_anchors if k in p_anchors or _find_name(k, p_anchors)]
     # a head word must be the same part of speech in both parses (a misparse is no swap)
-    c_pos = {(_low(t), t.pos_) for t in claim}
-    p_pos = {(_low(t), t.pos_) for d in pdocs for t in d}
+    c_pos = {(_pred(t), t.pos_) for t in claim}
+    p_pos = {(_pred(t), t.pos_) for d in pdocs for t in d}
     steady = {lem for lem, pos in c_pos & p_pos}
     for i, a in enumerate(keys):
         pa = p_anchors.get(a) or p_anchors[_find_name(a, p_anchors)]
@@ -789,7 +1093,7 @@ def _role_findings(claim, pdocs) -> list[Finding]:
     return []
 
 
-_SUBJECT_OBJECT = {"nsubj", "dobj"}
+_ROLE_SLOTS = {"nsubj", "dobj", "prep:to", "prep:from"}
 
 
 def _copula_inversion(slots: set[tuple[str, str]]) -> bool:
@@ -806,19 +1110,31 @@ def _moved_findings(claim, pdocs) -> list[Finding]:
     for d in pdocs:
         for k, v in _anchors(d, heads_only=True).items():
             p_anchors.setdefault(k, set()).update(v)
-    verbs = {_low(t) for t in claim if t.pos_ == "VERB"} & {
-        _low(t) for d in pdocs for t in d if t.pos_ == "VERB"
+    verbs = {_pred(t) for t in claim if t.pos_ == "VERB"} & {
+        _pred(t) for d in pdocs for t in d if t.pos_ == "VERB"
     }
     for key, slots in c_anchors.items():
         theirs = p_anchors.get(key) or p_anchors.get(_find_name(key, p_anchors), set())
         for dep, head in sorted(slots):
-            if dep not in _SUBJECT_OBJECT or head not in verbs or (dep, head) in theirs:
+            if dep not in _ROLE_SLOTS or head not in verbs or (dep, head) in theirs:
                 continue
-            other = sorted(d2 for d2, h2 in theirs if h2 == head and d2 in _SUBJECT_OBJECT)
+            # the doer in one, a party done to in the other ("Google paid … to Apple" vs "Apple
+            # paid the tech giant"); object and "to" are both done-to ("paid them" / "paid to")
+            other = sorted(
+                d2
+                for d2, h2 in theirs
+                if h2 == head and d2 in _ROLE_SLOTS and (d2 == "nsubj") != (dep == "nsubj")
+            )
             # "A joined B" against "B and A joined forces": the sentence's other party shares
             # that slot in the passage — a reciprocal act, not a swap
             partners = [k for k, v in c_anchors.items() if other and (other[0], head) in v]
             if any((other[0], head) in p_anchors.get(k, set()) for k in partners):
+                continue
+            # "the bridge closed" = "the bridge was closed": the subject of a verb used without
+            # an object is what happens to it
+            if other and (key, head) in (
+                _intransitive(claim) if dep == "nsubj" else _intransitive(*pdocs)
+            ):
                 continue
             if other:
                 return [
@@ -830,6 +1146,25 @@ def _moved_findings(claim, pdocs) -> list[Finding]:
                     )
                 ]
     return []
+
+
+def _intransitive(*docs) -> set[tuple[str, str]]:
+    """(subject, predicate) of active verbs used without an object ("the bridge closed")."""
+    out = set()
+    for d in docs:
+        for t in d:
+            if t.pos_ != "VERB" or _passive(t):
+                continue
+            kids = [c for c in t.children]
+            if any(c.dep_ in ("dobj", "dative", "ccomp", "xcomp") for c in kids):
+                continue
+            for c in kids:
+                if c.dep_ == "nsubj":
+                    out.add((_low(c), _pred(t)))
+        for t in d:  # "The bridge, closed since …": a participle describing its noun
+            if t.dep_ == "acl" and t.tag_ == "VBN":
+                out.add((_low(t.head), _pred(t)))
+    return out
 
 
 def _actor_findings(claim, pdocs) -> list[Finding]:
@@ -844,12 +1179,14 @@ def _actor_findings(claim, pdocs) -> list[Finding]:
             continue
         for d in pdocs:
             for pp in d:
-                if _low(pp) != _low(cp):
+                if _pred(pp) != _pred(cp):
                     continue
                 p_subj = _args(pp, ("nsubj", "agent"))
                 p_obj = _args(pp, ("dobj", "nsubjpass"))
                 if not p_subj or not (c_obj & p_obj):
                     continue
+                if _subject_heads(cp) & _subject_heads(pp):
+                    continue  # "just two of the applicants" ~ "only two of the candidates"
                 if any(same_name(a, b) for a in c_subj for b in p_subj):
                     continue
                 if c_subj & _lemmas(d):
@@ -865,6 +1202,18 @@ def _actor_findings(claim, pdocs) -> list[Finding]:
                     )
                 ]
     return []
+
+
+def _subject_heads(pred) -> set[str]:
+    """Lemmas of the head words of a predicate's subjects (voice normalised)."""
+    passive = any(c.dep_ == "auxpass" for c in pred.children)
+    out = set()
+    for c in pred.children:
+        if c.dep_ == "nsubj" and not passive:
+            out.add(_low(c))
+        if c.dep_ == "agent":
+            out |= {_low(g) for g in c.children if g.dep_ == "pobj"}
+    return out
 
 
 def _subject_tokens(pred) -> list:
@@ -997,7 +1346,91 @@ def _date_findings(claim, pdocs) -> list[Finding]:
             out.append(
                 Finding("date", f"the passage does not give the {kind} {', '.join(missing)}", False)
             )
+    mine = _relative_dates(claim)
+    theirs = set().union(*(_relative_dates(d) for d in pdocs))
+    if mine and theirs and not {x[:2] for x in mine} & {x[:2] for x in theirs}:
+        out.append(
+            Finding(
+                "date",
+                f"says '{sorted(mine)[0][2]}' where the passage says '{sorted(theirs)[0][2]}'",
+                True,
+            )
+        )
+    out += _ordinal_findings(claim, pdocs)
     return out
+
+
+_RELATIVE = {
+    "last": "past",
+    "previous": "past",
+    "past": "past",
+    "this": "this",
+    "current": "this",
+    "next": "next",
+    "coming": "next",
+}
+_RELATIVE_DAYS = {"yesterday": "past", "today": "this", "tonight": "this", "tomorrow": "next"}
+_CALENDAR = {"week", "month", "year", "decade", "century", "season", "weekend", "quarter", "day"}
+
+
+def _relative_dates(doc) -> set[tuple[str, str, str]]:
+    """Dates told relative to the report: (direction, unit, text) — "last week" (past, week),
+    "earlier this month" (this, month), "tomorrow" (next, day)."""
+    out = set()
+    for e in doc.ents:
+        if e.label_ not in ("DATE", "TIME"):
+            continue
+        for t in e:
+            if t.lower_ in _RELATIVE_DAYS:
+                out.add((_RELATIVE_DAYS[t.lower_], "day", e.text))
+            elif _low(t) in _CALENDAR:
+                mods = [c.lower_ for c in t.children if c.lower_ in _RELATIVE]
+                if mods:
+                    out.add((_RELATIVE[mods[0]], _low(t), e.text))
+    return out
+
+
+_ORDINALS = {
+    w: i + 1
+    for i, w in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
+    )
+}
+
+
+def _ordinal(token) -> int | None:
+    low = token.lower_
+    if low in _ORDINALS:
+        return _ORDINALS[low]
+    m = re.fullmatch(r"(\d+)(st|nd|rd|th)", low)
+    return int(m.group(1)) if m else None
+
+
+def _ordinal_findings(claim, pdocs) -> list[Finding]:
+    """The same thing numbered otherwise: "the first week" where the passage has "the second
+    week", "the first pole-sitter to win" where it has "the 21st pole-sitter to win"."""
+    theirs: dict[str, set[int]] = {}
+    for d in pdocs:
+        for t in d:
+            n = _ordinal(t)
+            if n is not None and t.dep_ == "amod":
+                theirs.setdefault(_low(t.head), set()).add(n)
+    for t in claim:
+        n = _ordinal(t)
+        if n is None or t.dep_ != "amod":
+            continue
+        rivals = theirs.get(_low(t.head), set())
+        if rivals and n not in rivals:
+            return [
+                Finding(
+                    "number",
+                    f"calls it the {t.text} {t.head.text}, where the passage numbers it "
+                    f"{', '.join(str(x) for x in sorted(rivals))}",
+                    True,
+                    (t.text,),
+                )
+            ]
+    return []
 
 
 def _entity_findings(claim, pdocs, sources: str = "") -> list[Finding]:
@@ -1081,6 +1514,7 @@ def _scope_findings(claim, pdocs, found: list[Finding]) -> list[Finding]:
             low in SCOPE_WORDS
             and low not in p_words
             and _low(tok) not in p_words
+            and not _SCOPE_SAME.get(low, set()) & p_words
             and not comparative
         ):
             if low == "never" and any(f.kind == "negation" for f in found):
@@ -1105,7 +1539,152 @@ def _scope_findings(claim, pdocs, found: list[Finding]) -> list[Finding]:
                     False,
                 )
             )
+    if not out:
+        out += _restriction_findings(claim, pdocs)
     return out
+
+
+# Words that make a scope word's noun one of many ("one of several absences", "many suppliers").
+_MANY = {"several", "many", "multiple", "various", "numerous", "other"}
+_ALL_WORDS = {"all", "every", "each", "entire", "whole", "none"}
+_ONLY_WORDS = {"only", "sole", "single", "lone"}
+# Subordinators that make a clause a condition of its head ("if", "unless", "only after").
+_CONDITIONS = {"if", "unless", "provided", "providing"}
+# Quantities that take part of a whole ("three of the banks", "most of the staff").
+_PARTS = {"some", "many", "most", "few", "several", "half", "majority", "minority"}
+# Prepositions that set the field a "first" or "only" is counted in ("in Europe", "since 2009").
+_DOMAIN_PREPS = {"in", "since", "among", "within", "outside", "across"}
+
+
+def _restriction_findings(claim, pdocs) -> list[Finding]:
+    """A statement's scope widened without an added scope word: a restriction of 'the first' /
+    'the only' dropped ("the first carmaker in Europe" → "the first carmaker"), a condition
+    dropped ("will return if …" → "will return"), a part taken for the whole ("three of the
+    five banks" → "the five banks"), 'all' moved to another noun, 'the only X' made one of
+    several or given company ("recruit only volunteers" → "volunteers and conscripts")."""
+    c_lemmas = _lemmas(claim)
+    c_words = _words(claim)
+    for d in pdocs:
+        p_lemmas = _lemmas(d)
+        for t in d:
+            low = t.lower_
+            # a restriction of "the first/last/only/…est": "in Europe", "since 2009"
+            if (low in ("first", "last") or low in _ONLY_WORDS or t.tag_ == "JJS") and (
+                low in c_words
+            ):
+                for node in (t, t.head) if t.dep_ == "amod" else (t,):
+                    for prep in node.children:
+                        if prep.dep_ != "prep" or prep.lower_ not in _DOMAIN_PREPS:
+                            continue
+                        words = {
+                            _low(x)
+                            for x in prep.subtree
+                            if x is not prep and (x.is_alpha or x.like_num) and not x.is_stop
+                        }
+                        if words and not words & c_lemmas:
+                            return [
+                                Finding(
+                                    "scope",
+                                    f"says '{t.text}' without the passage's '{_clause(prep)}'",
+                                    False,
+                                )
+                            ]
+            # a condition of a predicate the sentence states without it
+            if t.dep_ == "advcl" and any(
+                c.dep_ == "mark" and (c.lower_ in _CONDITIONS or _only_before(c))
+                for c in t.children
+            ):
+                head = _low(t.head)
+                cond = {
+                    _low(x) for x in t.subtree if x.is_alpha and not x.is_stop and x.pos_ != "AUX"
+                }
+                if head in c_lemmas and cond and not cond & c_lemmas:
+                    return [
+                        Finding(
+                            "scope",
+                            f"states '{t.head.text}' without the passage's condition "
+                            f"('{_clause(t)}')",
+                            False,
+                        )
+                    ]
+            # a part of a whole: "three of the five banks"
+            if (
+                t.dep_ == "pobj"
+                and t.head.lower_ == "of"
+                and (t.head.head.like_num or _low(t.head.head) in _PARTS)
+                and t.pos_ in ("NOUN", "PROPN")
+            ):
+                part = t.head.head
+                mine = [x for x in claim if _low(x) == _low(t)]
+                if (
+                    mine
+                    and all(not (x.dep_ == "pobj" and x.head.lower_ == "of") for x in mine)
+                    and not {_low(part), part.lower_} & c_words
+                ):
+                    return [
+                        Finding(
+                            "scope",
+                            f"speaks of all {t.text} where the passage says '{part.text} of' them",
+                            False,
+                        )
+                    ]
+            # 'the only X' made one of many, or given company
+            if low in _ONLY_WORDS and t.dep_ in ("amod", "advmod") and t.head.pos_ == "NOUN":
+                noun = _low(t.head)
+                for x in claim:
+                    if _low(x) != noun:
+                        continue
+                    many = any(
+                        c.lower_ in _MANY and c.dep_ in ("amod", "det") for c in x.children
+                    ) or (x.dep_ == "pobj" and x.head.lower_ == "of")
+                    added = [c for c in x.children if c.dep_ == "conj" and _low(c) not in p_lemmas]
+                    if (many or added) and low not in c_words:
+                        what = f"adds '{added[0].text}' to" if added else "makes one of several"
+                        return [
+                            Finding(
+                                "scope",
+                                f"{what} what the passage calls the {low} {t.head.text}",
+                                True,
+                            )
+                        ]
+    return _all_moved(claim, pdocs)
+
+
+def _only_before(mark) -> bool:
+    """ "only after", "only when", "only once": a condition, not a time."""
+    return mark.lower_ in ("after", "when", "once", "until") and any(
+        c.lower_ == "only" for c in mark.head.children
+    )
+
+
+def _all_moved(claim, pdocs) -> list[Finding]:
+    """ "All business leaders agree" where the passage's "all" is about another noun ("all
+    businesses' success", with 94 percent of the leaders)."""
+    for tok in claim:
+        if tok.lower_ not in _ALL_WORDS:
+            continue
+        mine = _scope_noun(tok)
+        theirs = [_scope_noun(t) for d in pdocs for t in d if t.lower_ == tok.lower_]
+        p_lemmas = set().union(*(_lemmas(d) for d in pdocs))
+        if theirs and mine not in theirs and mine in p_lemmas:
+            return [
+                Finding(
+                    "scope",
+                    f"says '{tok.text}' of '{mine}', where the passage says it of '{theirs[0]}'",
+                    False,
+                )
+            ]
+    return []
+
+
+def _scope_noun(tok) -> str:
+    """The noun a scope word quantifies: its head, or "all of X" → X."""
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ == "of":
+            objs = [g for g in c.children if g.dep_ == "pobj"]
+            if objs:
+                return _low(objs[0])
+    return _low(tok.head)
 
 
 def _one_of(token) -> bool:

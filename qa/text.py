@@ -99,8 +99,11 @@ _SCALES = {
     "m": 1e6,
     "bn": 1e9,
 }
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
 _NUM = re.compile(
     r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|"
+    + rf"(?:{_TENS})-(?:{_UNITS})\b|"  # "ninety-four"
     + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
     + r")(?:\s*(?:-|\s)?\s*(thousand|million|billion|trillion|bn|k|m)\b)?",
     re.IGNORECASE,
@@ -178,6 +181,8 @@ def numbers(text: str) -> set[float]:
         raw, scale = m.group(1).lower(), (m.group(2) or "").lower()
         if raw in _NUMBER_WORDS:
             value = float(_NUMBER_WORDS[raw])
+        elif "-" in raw and all(w in _NUMBER_WORDS for w in raw.split("-")):
+            value = float(sum(_NUMBER_WORDS[w] for w in raw.split("-")))
         else:
             try:
                 value = float(raw.replace(",", ""))
