@@ -1,4 +1,4 @@
-"""Scale benchmark: FAISS retrieval latency, memory and recall at 10k, 100k and 1M chunks.
+"""Scale benchmark: FAISS and Milvus: search latency, memory, recall, ingest rate at 10k–1M chunks.
 
 Synthetic, clustered float32 vectors (dim 384 like all-MiniLM-L6-v2, L2-normalised, fixed
 seed): 64 topics × 32 subtopics with uneven sizes, so neighbours are structured the way text
@@ -29,7 +29,17 @@ process keeps a core busy the OpenMP hand-off costs milliseconds per call, so co
 
     .venv/bin/python bench/scale.py [--sizes 10000,100000,1000000] [--queries 200] [--k 10]
         [--nprobes 16,64] [--hnsw-max 100000] [--threads 2] [--query-threads 1,2]
+        [--stores faiss,milvus] [--store-max 1000000] [--chunks-per-doc 10]
         [--workdir /tmp] [--json]
+
+Store backends through the product's own writer and reader (``--stores faiss,milvus``, up to
+``--store-max`` chunks): synthetic documents of ``--chunks-per-doc`` chunks (the same vectors,
+short synthetic texts) are written with ``open_writer`` (``IndexWriter`` / ``MilvusWriter``,
+one commit) and searched with ``open_reader`` (``StoreReader.search_vector`` /
+``MilvusStore.search_vector``, which also checks that each hit's document is published):
+ingest rate (chunks/s, commit included), p50/p95 single-query latency (k=10) and recall@k
+against the exact FAISS index. Milvus runs as Milvus Lite (a local file; Milvus Lite 3 serves
+in-process, Python over FAISS, so its memory is in the peak RSS; AUTOINDEX is HNSW there).
 
 The 1M run needs ~5 GB of RAM (the product builder joins all vectors into one buffer) and ~2 GB
 of temporary disk (``--workdir``).
@@ -267,6 +277,76 @@ def query_index(path: Path, queries_path: Path, args: argparse.Namespace) -> dic
     }
 
 
+# -- the store backends, through the product's writer and reader ---------------------------------
+def store_size(n: int, backend: str, workdir: Path, args: argparse.Namespace) -> dict:
+    """Child: ingest n synthetic chunks into one backend, then time single searches."""
+    import faiss
+
+    from index.backend import open_reader, open_writer
+    from index.records import Document, DocumentMeta
+    from index.settings import load_settings
+
+    faiss.omp_set_num_threads(int(args.query_threads.split(",")[0]))  # as the raw FAISS rows
+    data = workdir / f"store-{backend}"
+    settings = load_settings(data, index={"backend": backend})
+    vectors = make_vectors(n)
+    queries = np.load(workdir / "queries.npy")
+    per = args.chunks_per_doc
+    t0 = time.perf_counter()
+    writer = open_writer(settings)
+    for d, start in enumerate(range(0, n, per)):
+        vecs = vectors[start : start + per]
+        texts = [
+            f"topic {(start + i) % 997} item {start + i} of document {d}" for i in range(len(vecs))
+        ]
+        spans, pos = [], 0
+        for text in texts:
+            spans.append((pos, pos + len(text), text))
+            pos += len(text) + 1
+        doc = Document(
+            doc_id=f"{d:016x}",
+            path=f"/synthetic/{d}.txt",
+            format="txt",
+            cleaned_text="\n".join(texts),
+            meta=DocumentMeta(
+                title=f"Document {d}",
+                outlet=f"Outlet {d % 20}",
+                published=f"2024-01-{d % 28 + 1:02d}",
+            ),
+            n_chunks=len(texts),
+        )
+        writer.add_document(doc, "utf-8", [], bytes(8), spans, vecs)
+        writer.set_file(doc.path, doc.doc_id, f"{d:064x}", "", 1, 0.0)
+    identity = {"name": "synthetic", "setting": "default", "fingerprint": "synthetic", "dim": DIM}
+    writer.commit(identity, {"size": settings.chunking.size, "overlap": settings.chunking.overlap})
+    ingest_s = time.perf_counter() - t0
+    del vectors
+    reader = open_reader(settings, verify=False)
+    for q in queries[: min(10, len(queries))]:  # warm-up (FAISS loads its file here)
+        reader.search_vector(q, args.k)
+    ids = np.full((len(queries), args.k), -1, dtype=np.int64)
+    ms = np.empty(len(queries))
+    for i, q in enumerate(queries):
+        t1 = time.perf_counter()
+        found = reader.search_vector(q, args.k)
+        ms[i] = 1000 * (time.perf_counter() - t1)
+        ids[i, : len(found)] = [cid - 1 for cid, _ in found]  # chunk ids start at 1
+    reader.close()
+    ids_path = workdir / f"store-{backend}.ids.npy"
+    np.save(ids_path, ids)
+    disk = sum(f.stat().st_size for f in data.rglob("*") if f.is_file()) / 1e6
+    return {
+        "backend": backend,
+        "ingest_s": ingest_s,
+        "chunks_per_s": n / ingest_s,
+        "p50_ms": float(np.percentile(ms, 50)),
+        "p95_ms": float(np.percentile(ms, 95)),
+        "ids": str(ids_path),
+        "disk_mb": disk,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
 def recall(found: np.ndarray, truth: np.ndarray) -> float:
     hits = sum(len(set(f[f >= 0]) & set(t[t >= 0])) for f, t in zip(found, truth, strict=True))
     return hits / max(1, sum(int((t >= 0).sum()) for t in truth))
@@ -293,6 +373,10 @@ def _child(args: argparse.Namespace, extra: list[str]) -> dict:
         str(args.hnsw_m),
         "--ef-search",
         str(args.ef_search),
+        "--chunks-per-doc",
+        str(args.chunks_per_doc),
+        "--stores",
+        args.stores,
         *extra,
     ]
     out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True)
@@ -316,6 +400,19 @@ def run_size(n: int, args: argparse.Namespace, root: Path) -> dict:
                     truth = ids
                 run["recall"] = recall(ids, truth)
             path.unlink()  # free the disk before the next index/size
+        built["stores"] = {}
+        for backend in (
+            [b for b in args.stores.split(",") if b.strip()] if n <= args.store_max else []
+        ):
+            print(f"  {n:>9,} store {backend} …", file=sys.stderr)
+            t0 = time.perf_counter()
+            got = _child(
+                args, ["--store-size", str(n), "--backend", backend, "--child-dir", str(workdir)]
+            )
+            got["wall_s"] = time.perf_counter() - t0
+            got["recall"] = recall(np.load(got.pop("ids")), truth)
+            built["stores"][backend] = got
+            shutil.rmtree(workdir / f"store-{backend}", ignore_errors=True)
         return built
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -361,6 +458,28 @@ def print_table(results: list[dict], args: argparse.Namespace) -> None:
                     f"{run['recall']:.3f} | {p50 / base_p50:.2f} | "
                     f"{info['loaded_mb'] / base['loaded_mb']:.2f} |"
                 )
+    stores = [
+        (res["n"], name, got) for res in results for name, got in res.get("stores", {}).items()
+    ]
+    if stores:
+        print()
+        print(
+            f"Store backends through the product's writer and reader ({args.chunks_per_doc} chunks "
+            "per document, one commit; search_vector with the published-document check), "
+            f"recall@{args.k} against exact FAISS:"
+        )
+        print()
+        print(
+            "| chunks | backend | ingest s | chunks/s | p50 ms | p95 ms | recall@10 | disk MB | "
+            "peak RSS MB |"
+        )
+        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+        for n, name, got in stores:
+            print(
+                f"| {n:,} | {name} | {got['ingest_s']:.1f} | {got['chunks_per_s']:,.0f} | "
+                f"{got['p50_ms']:.2f} | {got['p95_ms']:.2f} | {got['recall']:.3f} | "
+                f"{got['disk_mb']:.0f} | {got['peak_rss_mb']:.0f} |"
+            )
     print()
     for res in results:
         print(
@@ -392,16 +511,27 @@ def main() -> None:
         default="1,2",
         help="FAISS threads for the single queries, comma-separated; the first gives the ratios",
     )
+    parser.add_argument(
+        "--stores", default="faiss,milvus", help="store backends to run through the product's code"
+    )
+    parser.add_argument("--store-max", type=int, default=1_000_000, help="largest size for them")
+    parser.add_argument("--chunks-per-doc", type=int, default=10)
     parser.add_argument("--workdir", default=None, help="where temporary index files go")
     parser.add_argument("--json", action="store_true", help="print the raw results as JSON")
     parser.add_argument("--build-size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--query-index", help=argparse.SUPPRESS)
     parser.add_argument("--child-dir", help=argparse.SUPPRESS)
+    parser.add_argument("--store-size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--backend", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.nprobes:
         args.nprobes = str(product_settings().index.nprobe)
     if args.build_size:
         print(json.dumps(build_size(args.build_size, Path(args.child_dir), args)))
+        return
+    if args.store_size:
+        got = store_size(args.store_size, args.backend, Path(args.child_dir), args)
+        print(json.dumps(got))
         return
     if args.query_index:
         path = Path(args.query_index)

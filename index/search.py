@@ -88,7 +88,10 @@ class Index:
         return self.store.removed_lines(doc_id)
 
     def chunks(self, chunk_ids: list[int]) -> dict[int, Chunk]:
-        return self.store.chunks(list(chunk_ids))
+        """The chunks of these ids that exist, in chunk-id order whatever the backend (callers
+        that walk the result then see the same order everywhere)."""
+        found = self.store.chunks(list(chunk_ids))
+        return {cid: found[cid] for cid in sorted(found)}
 
     def vectors(self, chunk_ids: list[int]) -> dict[int, np.ndarray]:
         """Stored embedding of each chunk (no re-embedding needed)."""

@@ -15,11 +15,16 @@ from index.ingest import ingest
 from index.search import Index
 from index.settings import load_settings
 from qa.api import Assistant
-from tests.conftest import FakeGenerator, assert_quotes_exact, passages_in, seed_dir
+from tests.conftest import EXAMPLES, FakeGenerator, assert_quotes_exact, passages_in, seed_dir
 
 pytestmark = pytest.mark.slow
 
 FIVE_MILLION = "Does Russia need to mobilize five million people to win the war?"
+DEMO_QUESTIONS = (
+    "How long will the Alder River Bridge be closed?",
+    "Why is the Alder River Bridge closing?",
+    "Who leads the union branch at the Kestrel Line?",
+)
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +77,38 @@ def test_answer_through_milvus_is_the_answer_through_faiss(milvus_index, seed_in
     assert answer.status == "answered" and answer.sentences and answer.removed
     assert answer.sentences[0].citations[0].outlet == "Institute for the Study of War"
     assert through_milvus == through_faiss  # citations, offsets, flags, corroboration, evidence
+
+
+def _quote_first(messages):
+    """A model that answers with the first passage it was shown."""
+    passages = passages_in(messages)
+    eid = min(passages)
+    return json.dumps(
+        {"answerable": True, "sentences": [{"evidence": [eid], "text": passages[eid]}]}
+    )
+
+
+def test_demo_corpus_answers_through_milvus_are_those_through_faiss(tmp_path, embedder):
+    """The demo corpus has syndicated copies, relays and several outlets per story: the
+    corroboration (supporting passages, their order, flags) must not depend on the backend."""
+    answers = {}
+    for backend in ("faiss", "milvus"):
+        settings = load_settings(tmp_path / backend, index={"backend": backend})
+        assert ingest([EXAMPLES], settings, embedder=embedder).ok
+        assistant = Assistant(settings=settings, generator=FakeGenerator(_quote_first))
+        assistant.index._embedder = embedder
+        answers[backend] = []
+        for question in DEMO_QUESTIONS:
+            answer = assistant.ask(question).to_dict()
+            answer.pop("timings"), answer.pop("model")
+            answers[backend].append(answer)
+        assistant.index.close()
+    assert [a["status"] for a in answers["faiss"]] == ["answered"] * len(DEMO_QUESTIONS)
+    supporting = [
+        s["corroboration"]["supporting"] for a in answers["faiss"] for s in a["sentences"]
+    ]
+    assert any(len(passages) > 1 for passages in supporting)  # more than one outlet to order
+    assert answers["milvus"] == answers["faiss"]
 
 
 def test_search_and_documents_agree_with_faiss(milvus_index, seed_index, embedder):
