@@ -275,3 +275,37 @@ def test_an_index_reopened_after_a_restart_is_loaded_again(milvus_index, embedde
         assert index.dense(FIVE_MILLION, 3) and index.documents()
     finally:
         index.close()
+
+
+def test_changed_metadata_and_duplicate_links_reach_the_chunks(milvus_index, embedder):
+    """A sidecar edit (new metadata) or a new original rewrites the document row and the
+    filter fields of its chunks, so filtered searches follow."""
+    from dataclasses import replace
+
+    from index.milvus import MilvusWriter
+
+    index = Index(milvus_index, embedder=embedder)
+    first, second = (d.doc_id for d in index.documents()[:2])
+    old_meta = index.document(first).meta
+    index.close()
+    writer = MilvusWriter(milvus_index)
+    writer.update_meta(first, replace(old_meta, outlet="Harbour Gazette", published="2031-05-01"))
+    writer.set_duplicate(second, first)
+    writer.commit(writer.manifest["embedder"], writer.manifest["chunking"])
+    index = Index(milvus_index, embedder=embedder)
+    try:
+        assert index.document(first).meta.outlet == "Harbour Gazette"
+        assert index.document(second).duplicate_of == first
+        qvec = embedder.embed(["war"])[0]
+        by_outlet = index.dense(qvec, 50, SearchFilters(outlet="harbour"))
+        assert {index.chunks([c])[c].doc_id for c, _ in by_outlet} == {first}
+        after = index.dense(qvec, 50, SearchFilters(since="2031-01-01"))
+        assert {index.chunks([c])[c].doc_id for c, _ in after} == {first}
+        originals = index.dense(qvec, 50, SearchFilters(exclude_duplicates=True))
+        assert second not in {index.chunks([c])[c].doc_id for c, _ in originals}
+    finally:
+        index.close()
+    writer = MilvusWriter(milvus_index)  # put the shared index back as it was
+    writer.update_meta(first, old_meta)
+    writer.set_duplicate(second, None)
+    writer.commit(writer.manifest["embedder"], writer.manifest["chunking"])
