@@ -124,7 +124,7 @@ def test_cli_ray_without_ray_fails_before_any_work(monkeypatch, tmp_path, capsys
 
 @pytest.mark.slow  # imports Ray (seconds)
 def test_cli_unreachable_cluster_is_a_clear_error(monkeypatch, tmp_path, capsys):
-    pytest.importorskip("ray", reason=NO_RAY)
+    ray = pytest.importorskip("ray", reason=NO_RAY)
     import socket
 
     from qa.cli import main
@@ -133,6 +133,8 @@ def test_cli_unreachable_cluster_is_a_clear_error(monkeypatch, tmp_path, capsys)
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     monkeypatch.setenv("TWOSOURCE_INGEST__RAY_ADDRESS", f"127.0.0.1:{port}")
+    # As in a fresh `twosource` process (this one may run the module's local runtime).
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
     with pytest.raises(SystemExit) as exc:
         main(["--data", str(tmp_path / "data"), "ingest", "--ray", "-q", str(EXAMPLES)])
     out, err = capsys.readouterr()
