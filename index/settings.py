@@ -297,6 +297,20 @@ class RetrievalSettings(_Group):
 class AnswerSettings(_Group):
     k: int = Field(6, ge=1, le=50, description="Passages (chunks) retrieved per question.")
     evidence: int = Field(6, ge=1, le=20, description="Evidence sentences shown to the model.")
+    evidence_per_part: int = Field(
+        2,
+        ge=1,
+        le=10,
+        description="Evidence sentences for each part of a question about several outlets "
+        "(one part per outlet mention), when that is more than `evidence`.",
+    )
+    evidence_max: int = Field(
+        8,
+        ge=1,
+        le=30,
+        description="Most evidence sentences for a question in parts or a list/count question "
+        "(each passage lengthens the prompt the model reads).",
+    )
     max_sentences: int = Field(4, ge=1, le=12, description="Most sentences in an answer.")
     max_question_chars: int = Field(1000, ge=10, description="Longest question accepted.")
     abstain_below: float = Field(

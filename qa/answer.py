@@ -19,12 +19,20 @@ from .llm import Generator
 from .prompting import (
     ABSTAIN_MESSAGE,
     EXTRACTIVE_MESSAGE,
+    UNSUPPORTED_MESSAGE,
     answer_messages,
     answer_schema,
     prefix_probe,
 )
-from .question import QuestionAnalysis, analyze, archive_outlets, retrieval_plan
-from .records import Answer, Citation, Evidence, Sentence, StreamEvent
+from .question import (
+    QuestionAnalysis,
+    analyze,
+    archive_outlets,
+    evidence_budget,
+    retrieval_plan,
+    whether_clause,
+)
+from .records import Answer, Citation, ComparedDate, Evidence, Sentence, StreamEvent, Verdict
 from .retrieve import Filters, Retriever, select_evidence, select_evidence_covering
 from .verify import SupportChecker
 
@@ -68,6 +76,88 @@ def parse_output(raw: str, valid: set[int]) -> tuple[bool, list[tuple[str, list[
             out.append((text, list(dict.fromkeys(ids))))
     # Verified sentences are the answer whatever the model's own flag says.
     return bool(out) or bool(data.get("answerable", False)), out
+
+
+def parse_verdict(raw: str) -> str:
+    """The model's verdict ("yes", "no", "unclear") from its JSON, "" when it gave none."""
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError:
+        return ""
+    value = data.get("verdict", "") if isinstance(data, dict) else ""
+    return value if value in ("yes", "no", "unclear") else ""
+
+
+def needs_verdict(analysis: QuestionAnalysis) -> bool:
+    """A question answered by yes or no (including comparisons and before/after questions put
+    as yes/no questions) gets an explicit verdict."""
+    return "yes_no" in analysis.kinds
+
+
+def decide_verdict(answer: Answer, analysis: QuestionAnalysis, said: str) -> Verdict:
+    """The verdict shown for a yes/no question: the model's "yes" or "no" only when sentences
+    that passed the check stand behind it — for "yes" to a question about several outlets,
+    checked sentences citing each of them (a "no" needs one: one part that is not so makes the
+    whole "no"). Otherwise "unknown", shown as "The archive does not say whether …"."""
+    kept = [
+        i
+        for i, s in enumerate(answer.sentences)
+        if s.verdict in ("supported", "re-cited") and s.citations
+    ]
+    value, reason = "unknown", ""
+    if answer.status == "abstained":
+        reason = "no answer was found in the archive"
+    elif answer.extractive or not kept:
+        reason = "no sentence of the model's answer passed the check"
+    elif said not in ("yes", "no"):
+        reason = "the model did not find a yes or a no in the passages"
+    else:
+        cited = {(c.outlet or "").lower() for i in kept for c in answer.sentences[i].citations}
+        missing = [o for o in analysis.outlets if o.lower() not in cited]
+        if said == "yes" and len(analysis.outlets) >= 2 and missing:
+            reason = "no checked sentence rests on " + " or ".join(missing)
+        else:
+            value = said
+            reason = f"the model said {said}, and the sentences it rests on passed the check"
+    basis = kept if value != "unknown" else []
+    cites: dict[tuple[str, int, int], Citation] = {}
+    for i in basis:
+        for c in answer.sentences[i].citations:
+            cites.setdefault((c.doc_id, c.start, c.end), c)
+    dates: list[ComparedDate] = []
+    if value != "unknown" and "temporal" in analysis.kinds:
+        seen = set()
+        for c in sorted(cites.values(), key=lambda c: c.published or "9999"):
+            key = (c.outlet, c.published)
+            if c.published and key not in seen:
+                seen.add(key)
+                dates.append(ComparedDate(c.outlet, c.published, c.doc_id, c.title))
+    return Verdict(
+        value=value,
+        lead=verdict_lead(value, analysis.question, dates),
+        said=said,
+        reason=reason,
+        basis=basis,
+        citations=list(cites.values()),
+        dates=dates,
+    )
+
+
+def verdict_lead(value: str, question: str, dates: list[ComparedDate] = ()) -> str:
+    """The words before the answer's first sentence: "Yes — ", "No — " (with the publication
+    dates a temporal question compares), or "The archive does not say whether … "."""
+    if value in ("yes", "no"):
+        lead = "Yes — " if value == "yes" else "No — "
+        if len(dates) >= 2:
+            shown = [f"{d.outlet or 'an unknown outlet'} of {d.published}" for d in dates]
+            lead += "comparing " + ", ".join(shown[:-1]) + " with " + shown[-1] + ": "
+        elif len(dates) == 1:
+            lead += f"(from {dates[0].outlet or 'an unknown outlet'} of {dates[0].published}) "
+        return lead
+    clause = whether_clause(question)
+    if clause:
+        return f"The archive does not say {clause}. "
+    return "The archive does not say whether the answer is yes or no. "
 
 
 def citation_for(ev: Evidence, url: str = "") -> Citation:
@@ -114,12 +204,36 @@ class AnswerEngine:
         question naming several outlets retrieves per outlet (explicit filters win)."""
         analysis = self.analyze(q)
         boost, parts = retrieval_plan(analysis, filters)
-        n, cfg = self.settings.answer.evidence, self.settings.retrieval
+        a, cfg = self.settings.answer, self.settings.retrieval
+        n = evidence_budget(analysis, len(parts), a.evidence, a.evidence_per_part, a.evidence_max)
         if parts:
-            groups = [self.retriever.retrieve(q, k=k, filters=p, boost=boost) for p in parts]
+            groups = [
+                self.retriever.retrieve(p.query, k=k, filters=p.filters, boost=p.boost or boost)
+                for p in parts
+            ]
             return analysis, select_evidence_covering(groups, n=n, config=cfg)
         cands = self.retriever.retrieve(q, k=k, filters=filters, boost=boost)
         return analysis, select_evidence(cands, n=n, config=cfg)
+
+    def unknown_names(self, analysis: QuestionAnalysis) -> list[str]:
+        """People and organisations the question names that no passage of the archive
+        mentions (every word of the name in one chunk): the archive cannot answer a question
+        about them."""
+        missing = []
+        for name in (*analysis.people, *analysis.organisations):
+            name = re.sub(r"['’]s?$", "", name).strip()
+            words = [w.lower() for w in re.findall(r"\w+", name) if len(w) > 1]
+            if not words or self._mentioned(words):
+                continue
+            missing.append(name)
+        return list(dict.fromkeys(missing))
+
+    def _mentioned(self, words: list[str]) -> bool:
+        index = self.retriever.index
+        hits = index.lexical(" ".join(words), self.settings.retrieval.pool_min)
+        chunks = index.chunks([cid for cid, _ in hits])
+        patterns = [re.compile(rf"(?<!\w){re.escape(w)}(?!\w)", re.IGNORECASE) for w in words]
+        return any(all(p.search(c.text) for p in patterns) for c in chunks.values())
 
     @property
     def generator(self) -> Generator:
@@ -159,14 +273,28 @@ class AnswerEngine:
         timings = {"retrieval_s": time.perf_counter() - t0}
         yield StreamEvent("evidence", evidence=tuple(evidence))
         best = max((e.score for e in evidence), default=0.0)
-        if best < cfg.abstain_below:
+        unknown = self.unknown_names(analysis) if best >= cfg.abstain_below else []
+        if best < cfg.abstain_below or unknown:
             answer = self._abstain(q, evidence, timings)
+            answer.outcome = "nothing_relevant"
+            if unknown:
+                answer.message += f" It never mentions {_join(unknown)}."
             _label(answer, asked, q, analysis)
+            if needs_verdict(analysis):
+                answer.verdict = decide_verdict(answer, analysis, "")
             yield StreamEvent("answer", answer=answer)
             return
 
-        messages = answer_messages(q, evidence, cfg.max_sentences)
-        schema = answer_schema([e.eid for e in evidence], cfg.max_sentences)
+        verdict = needs_verdict(analysis)
+        messages = answer_messages(
+            q,
+            evidence,
+            cfg.max_sentences,
+            verdict=verdict,
+            outlets=analysis.outlets if len(analysis.outlets) >= 2 else (),
+            temporal="temporal" in analysis.kinds,
+        )
+        schema = answer_schema([e.eid for e in evidence], cfg.max_sentences, verdict=verdict)
         raw, shown = "", ""
         t_gen = time.perf_counter()
         n_deltas = 0
@@ -187,7 +315,11 @@ class AnswerEngine:
         if n_deltas > 1:  # decoding speed, after the prompt was processed
             timings["tokens_per_s"] = (n_deltas - 1) / max(time.perf_counter() - t_first, 1e-9)
         t_v = time.perf_counter()
-        answer = self._finish(q, evidence, raw, timings)
+        answer = self._finish(q, evidence, raw, timings, analysis)
+        if verdict:
+            answer.verdict = decide_verdict(answer, analysis, parse_verdict(raw))
+            if answer.sentences:
+                answer.sentences[0].lead = answer.verdict.lead
         timings["verification_s"] = time.perf_counter() - t_v
         if self.corroborator is not None:
             t_c = time.perf_counter()
@@ -215,15 +347,27 @@ class AnswerEngine:
             prepare(prefix_probe(self.settings.answer.max_sentences))
 
     # -- the checked answer
-    def _finish(self, q: str, evidence: list[Evidence], raw: str, timings: dict) -> Answer:
+    def _finish(
+        self,
+        q: str,
+        evidence: list[Evidence],
+        raw: str,
+        timings: dict,
+        analysis: QuestionAnalysis | None = None,
+    ) -> Answer:
         by_id = {e.eid: e for e in evidence}
         parsed = parse_output(raw, set(by_id))
         model = getattr(self.generator, "name", "")
+        outlets = analysis.outlets if analysis is not None else ()
         if parsed is None:
-            return self._fallback(q, evidence, timings, "the model's output was not valid JSON")
+            return self._fallback(
+                q, evidence, timings, "the model's output was not valid JSON", outlets=outlets
+            )
         answerable, items = parsed
         if not answerable or not items:
-            return self._fallback(q, evidence, timings, "the model found no answer")
+            return self._fallback(
+                q, evidence, timings, "the model found no answer", outlets=outlets
+            )
         pairs = [(text, [by_id[i].text for i in ids]) for text, ids in items]
         checks = self.checker.check_many(
             pairs, [_sources(by_id[i] for i in ids) for _, ids in items]
@@ -258,7 +402,12 @@ class AnswerEngine:
                 removed.append(Sentence(text, cites, check.score, "removed", check.reasons))
         if not kept:
             return self._fallback(
-                q, evidence, timings, "no sentence of the model's answer was supported", removed
+                q,
+                evidence,
+                timings,
+                "no sentence of the model's answer was supported",
+                removed,
+                outlets=outlets,
             )
         return Answer(q, "answered", kept, False, evidence, removed, model=model, timings=timings)
 
@@ -303,13 +452,26 @@ class AnswerEngine:
         timings: dict,
         why: str,
         removed: list[Sentence] | None = None,
+        outlets: tuple[str, ...] = (),
     ) -> Answer:
+        """Relevant passages, but no checked sentence of the model: quote the best passages
+        (for a question about several outlets, the best of each outlet first), or abstain when
+        none is strong enough to stand as an answer."""
         best = sorted(evidence, key=lambda e: -e.score)
         cfg = self.settings.answer
-        strong = [e for e in best if e.score >= cfg.extractive_above][: cfg.extractive_sentences]
+        strong = [e for e in best if e.score >= cfg.extractive_above]
+        if len(outlets) >= 2:  # one quote per outlet the question names, then the rest
+            firsts = [next((e for e in strong if e.outlet == o), None) for o in outlets]
+            firsts = [e for e in dict.fromkeys(firsts) if e is not None]
+            strong = firsts + [e for e in strong if e not in firsts]
+            strong = strong[: max(cfg.extractive_sentences, len(firsts))]
+        else:
+            strong = strong[: cfg.extractive_sentences]
         model = getattr(self._generator, "name", "") if self._generator else ""
         if not strong:
             answer = self._abstain(q, evidence, timings)
+            answer.outcome = "unsupported"
+            answer.message = f"{UNSUPPORTED_MESSAGE} ({why})"
             answer.removed = removed or []
             answer.model = model
             return answer
@@ -324,10 +486,15 @@ class AnswerEngine:
             message=f"{EXTRACTIVE_MESSAGE} ({why})",
             model=model,
             timings=timings,
+            outcome="extractive",
         )
 
     def _abstain(self, q: str, evidence: list[Evidence], timings: dict) -> Answer:
         return Answer(q, "abstained", [], False, evidence, message=ABSTAIN_MESSAGE, timings=timings)
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def _label(answer: Answer, asked: str, used: str, analysis: QuestionAnalysis) -> None:

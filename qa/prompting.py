@@ -12,6 +12,10 @@ from importlib import resources
 from .records import Evidence
 
 ABSTAIN_MESSAGE = "The archive does not contain an answer to this question."
+UNSUPPORTED_MESSAGE = (
+    "The archive holds related passages, but none of them answers this question in a way that "
+    "could be checked."
+)
 EXTRACTIVE_MESSAGE = (
     "The model's answer could not be verified, so these are the most relevant passages, quoted."
 )
@@ -37,22 +41,34 @@ def quote_safe(text: str) -> str:
     return " ".join(text.replace("<<", "‹‹").replace(">>", "››").split())
 
 
-def answer_messages(question: str, passages: list[Evidence], max_sentences: int) -> list[dict]:
+def answer_messages(
+    question: str,
+    passages: list[Evidence],
+    max_sentences: int,
+    verdict: bool = False,
+    outlets: tuple[str, ...] = (),
+    temporal: bool = False,
+) -> list[dict]:
+    """The answer prompt. ``verdict``: a yes/no question — the model also gives a verdict
+    (prompts/answer_verdict.j2; the passages come first in both prompts, so they share the
+    cached prefix); ``outlets``: the outlets such a question names, one sentence each;
+    ``temporal``: it compares dates, so each sentence gives its passage's date."""
     safe = [
         {"eid": p.eid, "outlet": p.outlet, "published": p.published, "text": quote_safe(p.text)}
         for p in passages
     ]
+    values = {
+        "passages": safe,
+        "question": " ".join(question.split()),
+        "max_sentences": max_sentences,
+    }
+    if verdict:
+        content = render("answer_verdict.j2", outlets=list(outlets), temporal=temporal, **values)
+    else:
+        content = render("answer.j2", **values)
     return [
         {"role": "system", "content": load_prompt("system.txt").strip()},
-        {
-            "role": "user",
-            "content": render(
-                "answer.j2",
-                passages=safe,
-                question=" ".join(question.split()),
-                max_sentences=max_sentences,
-            ),
-        },
+        {"role": "user", "content": content},
     ]
 
 
@@ -62,10 +78,24 @@ def prefix_probe(max_sentences: int) -> list[dict]:
     return answer_messages("", [blank], max_sentences)
 
 
-def answer_schema(eids: list[int], max_sentences: int) -> dict:
+VERDICTS = ("yes", "no", "unclear")
+
+
+def answer_schema(eids: list[int], max_sentences: int, verdict: bool = False) -> dict:
     """Sentences first (each names 1–3 evidence ids from the list, before its text), then the
     model's own view on whether the passages answered the question. Writing sentences first
-    keeps a small model from giving up before it has looked at the evidence."""
+    keeps a small model from giving up before it has looked at the evidence. ``verdict``: a
+    yes/no question — after its sentences the model says "yes", "no" or "unclear" (decided
+    from the sentences it has just written; code shows it only if they pass the check)."""
+    schema = _answer_schema(eids, max_sentences)
+    if verdict:
+        schema["properties"]["verdict"] = {"enum": list(VERDICTS)}
+        schema["required"] = ["sentences", "verdict"]
+        schema["properties"] = {k: schema["properties"][k] for k in ("sentences", "verdict")}
+    return schema
+
+
+def _answer_schema(eids: list[int], max_sentences: int) -> dict:
     return {
         "type": "object",
         "properties": {
@@ -121,6 +151,30 @@ def judge_many_messages(items: list[tuple[str, str]]) -> list[dict]:
     return [
         {"role": "system", "content": load_prompt("system.txt").strip()},
         {"role": "user", "content": render("judge_many.j2", items=pairs)},
+    ]
+
+
+REWRITE_SCHEMA = {
+    "type": "object",
+    "properties": {"question": {"type": "string", "maxLength": 400}},
+    "required": ["question"],
+}
+
+
+def rewrite_messages(question: str, turns: list[tuple[str, str]]) -> list[dict]:
+    """Ask the model for the standalone form of a follow-up (prompts/rewrite.j2); ``turns``
+    are the previous (question, answer text) pairs, oldest first."""
+    shown = [{"question": q, "answer": " ".join(a.split())[:600]} for q, a in turns]
+    return [
+        {
+            "role": "system",
+            "content": "You rewrite follow-up questions of a conversation into standalone "
+            "questions. You never answer them.",
+        },
+        {
+            "role": "user",
+            "content": render("rewrite.j2", turns=shown, question=" ".join(question.split())),
+        },
     ]
 
 

@@ -56,6 +56,7 @@ _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m} | {
 }
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d|21\d\d)\b")
 _DAY = re.compile(r"\b([0-3]?\d)(?:st|nd|rd|th)?\b")
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
 @dataclass(frozen=True)
@@ -245,11 +246,74 @@ def _kinds(doc, q: str, n_outlets: int) -> list[str]:
         )
         if first.lower_ in _LIST_FIRST or plural_which or " else " in low:
             kinds.append("list")
-        if first.lower_ in _AUX_FIRST and first.pos_ in ("AUX", "VERB"):
+        if (first.lower_ in _AUX_FIRST and first.pos_ in ("AUX", "VERB")) or _inverted(doc):
             kinds.append("yes_no")
     kinds.append("wh")
     order = ["comparison", "temporal", "count", "list", "yes_no", "wh"]
     return sorted(dict.fromkeys(kinds), key=order.index)
+
+
+_WH_TAGS = {"WDT", "WP", "WP$", "WRB"}
+_SUBJECTS = ("nsubj", "nsubjpass", "expl", "csubj")
+
+
+def _finite_and_subject(doc):
+    """The main clause's finite auxiliary (or copula) and its subject, when the finite comes
+    first — a question that inverts them ("…, was there a change?", "After X, did Y do Z?");
+    ``(None, None)`` otherwise."""
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None:
+        return None, None
+    if root.pos_ == "AUX" or root.lemma_ == "be":
+        finite = root
+    else:
+        finite = next((c for c in root.children if c.dep_ in ("aux", "auxpass")), None)
+    if finite is None or finite.lower_ not in _AUX_FIRST:
+        return None, None
+    subject = next((c for c in root.children if c.dep_ in _SUBJECTS and c.i > finite.i), None)
+    if subject is None:
+        return None, None
+    if any(t.tag_ in _WH_TAGS for t in doc[: finite.i]):
+        return None, None  # "Which company, …, has spent billions": a wh-question
+    return finite, subject
+
+
+def _inverted(doc) -> bool:
+    return doc.text.rstrip().endswith("?") and _finite_and_subject(doc)[0] is not None
+
+
+def whether_clause(question: str) -> str:
+    """A yes/no question as the clause "whether …" ("Does the Verge report X?" → "whether the
+    Verge does report X"), by moving its finite auxiliary after its subject (before the main
+    verb, or before a copula's complement); "" when the parse gives no clear inversion."""
+    from .nlp import parse
+
+    q = " ".join((question or "").split()).rstrip(" ?")
+    doc = parse(q)
+    finite, subject = _finite_and_subject(doc)
+    if finite is None:
+        return ""
+    root = subject.head
+    if finite.i != root.i:  # "Did the Fortune article report …": before the main verb
+        if root.pos_ != "VERB" or root.i <= subject.i:
+            return ""
+        cut = root.idx
+    else:  # "Was the reporting on X inconsistent …": after the subject, before the rest
+        later = [c for c in root.children if c.i > subject.i and c.dep_ not in _SUBJECTS]
+        end = subject.right_edge.i
+        if later:
+            end = min(end, later[0].left_edge.i - 1)
+        if end < subject.i:
+            return ""
+        last = doc[end]
+        cut = last.idx + len(last.text)
+    before = q[: finite.idx].rstrip(" ,")
+    subject_words = q[finite.idx + len(finite.text) : cut].strip()
+    rest = q[cut:].strip()
+    if not rest or not subject_words:
+        return ""  # the parse leaves no predicate after the subject: no clear clause
+    lead = (before[:1].lower() + before[1:] + ", ") if before else ""
+    return " ".join(f"whether {lead}{subject_words} {finite.lower_} {rest}".split()).rstrip(" ,")
 
 
 def _relation(word: str) -> str:
@@ -263,6 +327,13 @@ def _relation(word: str) -> str:
 def _date_range(text: str) -> tuple[str, str] | None:
     """An ISO range for a date expression ("October 2023", "3 March 2025", "March 3, 2025",
     "2024"); None for expressions without a year ("last week", "in March")."""
+    iso = _ISO.search(text)
+    if iso:
+        try:
+            day = date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3))).isoformat()
+        except ValueError:
+            return None
+        return day, day
     years = _YEAR.findall(text)
     if len(years) != 1:
         return None
@@ -283,14 +354,90 @@ def _shift(iso: str, days: int) -> str:
     return (date.fromisoformat(iso) + timedelta(days=days)).isoformat()
 
 
+@dataclass(frozen=True)
+class Part:
+    """One part of a question about several outlets: the words about one outlet ("the Age
+    article implies …"), retrieved on their own within that outlet (``filters``), dates the
+    part names ranking matching articles higher (``boost``)."""
+
+    query: str
+    filters: Filters
+    boost: Boost | None = None
+
+    @property
+    def outlet(self) -> str:
+        return self.filters.outlet
+
+
+# A mention preceded by one of these words closes the words about it ("… as reported by the
+# Verge", "according to Megan Grey in the Age"); otherwise its words follow it ("the Verge
+# article suggests …").
+_CLOSING = {"by", "to", "in", "per"}
+# Words that say only that something was reported: not what a part is about.
+_REPORTING = {
+    "article",
+    "articles",
+    "report",
+    "reports",
+    "reported",
+    "reporting",
+    "piece",
+    "story",
+    "coverage",
+    "covered",
+    "according",
+    "published",
+    "both",
+    "another",
+}
+
+
+def split_parts(analysis: QuestionAnalysis) -> list[tuple[str, str]]:
+    """``(outlet, words)`` for each mention of a named outlet, in order: the question's words
+    about that outlet — those after the mention ("the Verge article suggests …"), or those
+    before it when the mention closes them ("… as reported by the Verge", "according to X in
+    the Age"), up to the neighbouring mention. A mention whose words say nothing of their own
+    (fewer than three content words besides reporting words: "the Age and TechCrunch
+    articles imply …", "the report from Wired on 2023-11-25") is retrieved with the whole
+    question. The same outlet may appear twice ("an article from Fortune … another Fortune
+    article …")."""
+    from .text import content_words
+
+    q = analysis.question
+    mentions = match_outlets(q, analysis.outlets)
+    if len(mentions) < 2:
+        return []
+    out: list[tuple[str, str]] = []
+    for i, (outlet, start, end) in enumerate(mentions):
+        prev_end = mentions[i - 1][2] if i else 0
+        next_start = mentions[i + 1][1] if i + 1 < len(mentions) else len(q)
+        before = q[prev_end:start]
+        words_before = re.findall(r"[A-Za-z]+", before.lower())
+        if words_before and words_before[-1] == "the":
+            words_before = words_before[:-1]
+        closing = bool(words_before) and words_before[-1] in _CLOSING
+        words = _clean_part(before if closing else q[end:next_start])
+        own = [w for w in content_words(words) if w not in _REPORTING and not w.isdigit()]
+        out.append((outlet, words if len(own) >= 3 else q))
+    return out
+
+
+def _clean_part(words: str) -> str:
+    words = re.sub(r"['\"‘’“”|]", " ", words)
+    words = re.sub(r"^\W*(?:s\b)?", "", words)
+    words = re.sub(r"\b(?:the|and|by|in|from|to|of)\s*$", "", words.strip(" ,;:"))
+    return " ".join(words.split()).strip(" ,;:")
+
+
 def retrieval_plan(
     analysis: QuestionAnalysis, filters: Filters | None = None
-) -> tuple[Boost | None, list[Filters]]:
+) -> tuple[Boost | None, list[Part]]:
     """How the analysis shapes retrieval: a boost for named outlets and dates, and for a
-    question naming two or more outlets one filtered part per outlet (so the evidence covers
-    each). Explicit filters stay authoritative: an explicit outlet filter disables the outlet
-    boost and the parts, an explicit date filter disables the date boost. ``(None, [])`` for a
-    question that names neither."""
+    question naming two or more outlets one part per outlet mention (:func:`split_parts`), each
+    retrieved with its own words within its outlet, so the evidence covers each. Explicit
+    filters stay authoritative: an explicit outlet filter disables the outlet boost and the
+    parts, an explicit date filter disables the date boost. ``(None, [])`` for a question that
+    names neither."""
     filters = filters or Filters()
     outlets = () if filters.outlet else analysis.outlets
     dated = not (filters.since or filters.until)
@@ -298,18 +445,54 @@ def retrieval_plan(
     boost = Boost(outlets=tuple(outlets), since=since, until=until)
     if not boost:
         return None, []
-    parts: list[Filters] = []
+    parts: list[Part] = []
     if len(outlets) >= 2:
-        parts = [Filters(outlet=o, since=filters.since, until=filters.until) for o in outlets]
+        split = split_parts(analysis) or [(o, analysis.question) for o in outlets]
+        for outlet, words in split:
+            part_since, part_until = _part_dates(analysis, words) if dated else ("", "")
+            part_boost = Boost(since=part_since, until=part_until)
+            parts.append(
+                Part(
+                    query=words,
+                    filters=Filters(outlet=outlet, since=filters.since, until=filters.until),
+                    boost=part_boost or None,
+                )
+            )
     return boost, parts
+
+
+def _part_dates(analysis: QuestionAnalysis, words: str) -> tuple[str, str]:
+    """The published-date range the dates named inside one part's words ask about."""
+    mine = [d for d in analysis.dates if d.text in words]
+    starts = [d.bounds()[0] for d in mine]
+    ends = [d.bounds()[1] for d in mine]
+    since = min(starts) if starts and all(starts) else ""
+    until = max(ends) if ends and all(ends) else ""
+    return since, until
+
+
+def evidence_budget(analysis: QuestionAnalysis, parts: int, base: int, per_part: int, most: int):
+    """How many evidence passages the model gets: ``base`` for a single question, at least
+    ``per_part`` for each part of one about several outlets, and more for a list or a count
+    (which need every instance) — never more than ``most``."""
+    n = base
+    if parts >= 2:
+        n = max(n, per_part * parts)
+    if analysis.kind in ("list", "count"):
+        n = max(n, most)
+    return min(n, max(most, base))
 
 
 __all__ = [
     "DateRange",
+    "Part",
     "QuestionAnalysis",
     "analyze",
     "archive_outlets",
+    "evidence_budget",
     "match_outlets",
     "outlet_names",
     "retrieval_plan",
+    "split_parts",
+    "whether_clause",
 ]

@@ -7,6 +7,16 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 Status = Literal["answered", "abstained"]
+# How an answer came about (``Answer.outcome``):
+#   checked          the model's sentences, each passed the check against its cited passages
+#   extractive       relevant passages, but no sentence of the model passed (or it wrote none
+#                    or unusable output): the best passages are quoted instead
+#   nothing_relevant abstained without asking the model: no passage is about the question
+#                    (low retrieval scores, or a person or organisation the archive never names)
+#   unsupported      abstained: relevant passages, but neither the model's sentences nor a
+#                    quotable passage answered it
+Outcome = Literal["checked", "extractive", "nothing_relevant", "unsupported"]
+VerdictValue = Literal["yes", "no", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,38 @@ class Sentence:
     verdict: str = "supported"  # supported | re-cited | extractive
     notes: list[str] = field(default_factory=list)
     corroboration: Corroboration | None = None
+    lead: str = ""  # shown before the text: the answer's verdict ("Yes — ") on its first sentence
+
+
+@dataclass(frozen=True)
+class ComparedDate:
+    """A publication date a temporal verdict compares: the cited passage's outlet and date."""
+
+    outlet: str
+    published: str
+    doc_id: str
+    title: str = ""
+
+
+@dataclass
+class Verdict:
+    """The explicit answer to a yes/no or comparison question.
+
+    ``value`` is "yes" or "no" only when the model said so *and* the sentences it rests on
+    passed the check (for "yes" to a question about several outlets: sentences citing each);
+    otherwise "unknown", shown as "The archive does not say whether …". ``said`` is the
+    model's own verdict, ``reason`` why the shown value is what it is, ``basis`` the indices of
+    the answer sentences it rests on and ``citations`` their passages; for a temporal question
+    ``dates`` are the publication dates it compares (from the cited passages' metadata).
+    """
+
+    value: VerdictValue
+    lead: str  # "Yes — ", "No — " or "The archive does not say whether … "
+    said: str = ""
+    reason: str = ""
+    basis: list[int] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    dates: list[ComparedDate] = field(default_factory=list)
 
 
 @dataclass
@@ -100,10 +142,12 @@ class Answer:
     corroboration: str = ""  # corroborated | single-source | mixed | disputed ("" if abstained)
     rewritten_question: str = ""  # a follow-up's standalone form, used to retrieve ("" = as asked)
     analysis: dict = field(default_factory=dict)  # qa.question.QuestionAnalysis.to_dict()
+    outcome: Outcome = "checked"  # how it came about (see Outcome above)
+    verdict: Verdict | None = None  # for yes/no and comparison questions
 
     @property
     def text(self) -> str:
-        return " ".join(s.text for s in self.sentences)
+        return " ".join(s.lead + s.text for s in self.sentences)
 
     def citations(self) -> list[Citation]:
         seen: dict[tuple[str, int, int], Citation] = {}

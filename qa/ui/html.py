@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from ..records import Answer, Citation, Sentence
+from .terminal import OUTCOMES
 
 CONTEXT_CHARS = 2500  # article text shown around a cited span in the source panel
 
@@ -77,7 +78,12 @@ def answer_html(answer: Answer, turn: int, texts: dict[str, str], urls: dict[str
             if items
             else ""
         )
-        return f'<div class="ts-abstain">{escape(answer.message)}</div>{closest}'
+        why = OUTCOMES.get(answer.outcome, answer.outcome)
+        return (
+            f'<div class="ts-abstain">{escape(answer.message)}</div>'
+            f'<div class="ts-outcome" data-outcome="{escape(answer.outcome)}">{escape(why)}</div>'
+            f"{closest}"
+        )
     numbers: dict[tuple[str, int, int], int] = {}
     for c in answer.citations():
         numbers[(c.doc_id, c.start, c.end)] = len(numbers) + 1
@@ -86,11 +92,20 @@ def answer_html(answer: Answer, turn: int, texts: dict[str, str], urls: dict[str
         parts.append(f'<div class="ts-overall">Corroboration: {escape(answer.corroboration)}</div>')
     if answer.extractive:
         parts.append(f'<div class="ts-extractive">Extractive: {escape(answer.message)}</div>')
+    v = answer.verdict
+    if v is not None and v.value == "unknown" and v.reason:
+        parts.append(f'<div class="ts-noverdict">No yes or no: {escape(v.reason)}</div>')
     for s in answer.sentences:
         cites = "".join(
             _cite_link(numbers[(c.doc_id, c.start, c.end)], turn, c) for c in s.citations
         )
-        parts.append(f'<p class="ts-sentence">{escape(s.text)} {cites} {_badge(s)}</p>')
+        lead = ""
+        if s.lead and v is not None:
+            lead = (
+                f'<strong class="ts-verdict" data-verdict="{escape(v.value)}">'
+                f"{escape(s.lead)}</strong>"
+            )
+        parts.append(f'<p class="ts-sentence">{lead}{escape(s.text)} {cites} {_badge(s)}</p>')
     if answer.removed:
         parts.append(
             f'<div class="ts-removed">{len(answer.removed)} sentence(s) of the draft were '

@@ -6,6 +6,14 @@ import textwrap
 
 from ..records import Answer
 
+# What Answer.outcome means, for a reader.
+OUTCOMES = {
+    "checked": "the model's sentences, each checked against its cited passages",
+    "extractive": "relevant passages, but no sentence of the model passed the check: quoted",
+    "nothing_relevant": "nothing in the archive is about this question; the model was not asked",
+    "unsupported": "related passages, but neither the model's sentences nor a quote answer it",
+}
+
 
 def render_answer(answer: Answer, width: int = 100) -> str:
     lines: list[str] = []
@@ -14,6 +22,7 @@ def render_answer(answer: Answer, width: int = 100) -> str:
         numbers[(c.doc_id, c.start, c.end)] = len(numbers) + 1
     if answer.status == "abstained":
         lines.append(answer.message)
+        lines.append(f"({OUTCOMES.get(answer.outcome, answer.outcome)})")
         if answer.evidence:
             lines.append("")
             lines.append("Closest passages found:")
@@ -25,6 +34,10 @@ def render_answer(answer: Answer, width: int = 100) -> str:
     if answer.extractive:
         lines.append(f"[extractive] {answer.message}")
         lines.append("")
+    v = answer.verdict
+    if v is not None and v.value == "unknown" and v.reason:
+        lines.append(f"(no yes or no: {v.reason})")
+        lines.append("")
     if answer.corroboration:
         lines.append(f"Corroboration: {answer.corroboration}")
         lines.append("")
@@ -34,7 +47,7 @@ def render_answer(answer: Answer, width: int = 100) -> str:
         badge = ""
         if co is not None:
             badge = f" ⚠ {co.status.upper()}" if co.flagged else f" ✓ {co.independent} sources"
-        lines.append(textwrap.fill(f"{s.text} {marks}{badge}", width=width))
+        lines.append(textwrap.fill(f"{s.lead}{s.text} {marks}{badge}", width=width))
         if co is not None and (co.flagged or co.status == "corroborated"):
             lines.append(
                 textwrap.fill(

@@ -76,6 +76,7 @@ def test_unusable_output_falls_back_to_quoting_the_evidence(seed_index, embedder
     assistant, _ = _assistant(seed_index, embedder, lambda m: "I think the answer is yes!")
     answer = assistant.ask(FIVE_MILLION)
     assert answer.status == "answered" and answer.extractive
+    assert answer.outcome == "extractive"
     assert "not valid JSON" in answer.message
     assert all(s.verdict == "extractive" for s in answer.sentences)
     assert any("five million" in s.text for s in answer.sentences)
@@ -87,8 +88,25 @@ def test_question_outside_the_archive_abstains_without_calling_the_model(seed_in
     answer = assistant.ask("Who won the football World Cup in 2022?")
     assert answer.status == "abstained" and not answer.sentences
     assert answer.message == "The archive does not contain an answer to this question."
+    assert answer.outcome == "nothing_relevant"
     assert gen.history == []
     assert_quotes_exact(answer, assistant.index)
+
+
+def test_question_about_someone_the_archive_never_names_abstains_fast(seed_index, embedder):
+    assistant, gen = _assistant(seed_index, embedder, lambda m: "{}")
+    question = "Did Margit Hollenbeck say that Russia needs to mobilize five million people?"
+    answer = assistant.ask(question)
+    # the rest of the question is on topic (its evidence is relevant enough to ask)...
+    assert max(e.score for e in answer.evidence) >= assistant.settings.answer.abstain_below
+    # ...but nobody called Margit Hollenbeck appears anywhere in the archive
+    assert answer.status == "abstained" and answer.outcome == "nothing_relevant"
+    assert "never mentions Margit Hollenbeck" in answer.message
+    assert answer.verdict.value == "unknown"
+    assert gen.history == []
+    # a person the archive does name does not stop the question
+    answer = assistant.ask("What did Oleksandr Kovalenko say about the FSB?")
+    assert gen.history, answer.message
 
 
 def test_model_finding_no_answer_on_relevant_evidence(seed_index, embedder):
@@ -104,7 +122,10 @@ def test_model_finding_no_answer_on_relevant_evidence(seed_index, embedder):
     best = max(e.score for e in answer.evidence)
     assert cfg.abstain_below <= best < cfg.extractive_above
     assert answer.status == "abstained" and not answer.extractive and not answer.sentences
-    assert answer.message == "The archive does not contain an answer to this question."
+    # not "nothing relevant": related passages were there, and the record says so
+    assert answer.outcome == "unsupported"
+    assert answer.message.startswith("The archive holds related passages")
+    assert "the model found no answer" in answer.message
     assert_quotes_exact(answer, assistant.index)
 
 
@@ -167,3 +188,65 @@ def test_unneeded_citations_and_repeated_sentences_are_dropped(seed_index, embed
     cites = answer.sentences[0].citations
     assert len(cites) == 1 and "five million" in cites[0].quote
     assert_quotes_exact(answer, assistant.index)
+
+
+def _five_million_with_verdict(verdict: str, wrong: bool = False):
+    def respond(messages):
+        eid, text = _first_with(passages_in(messages), "five million")
+        sentence = text.split("[")[0].strip()
+        if wrong:  # a number no passage gives: removed by the checker
+            sentence = sentence.replace("five million", "seven million")
+        return json.dumps(
+            {"sentences": [{"evidence": [eid], "text": sentence}], "verdict": verdict}
+        )
+
+    return respond
+
+
+def test_yes_no_question_gets_a_checked_verdict_first(seed_index, embedder):
+    assistant, gen = _assistant(seed_index, embedder, _five_million_with_verdict("yes"))
+    answer = assistant.ask(FIVE_MILLION)
+    prompt = gen.history[-1][-1]["content"]
+    assert '"verdict"' in prompt and "yes or a no" in prompt  # prompts/answer_verdict.j2
+    assert answer.outcome == "checked" and answer.verdict is not None
+    assert answer.verdict.value == "yes" and answer.verdict.said == "yes"
+    first = answer.sentences[0]
+    assert first.lead == "Yes — " and answer.text.startswith("Yes — ")
+    assert "five million" in first.text and first.verdict == "supported"
+    assert answer.verdict.basis == [0]
+    assert any("five million" in c.quote for c in answer.verdict.citations)
+    assert answer.to_dict()["verdict"]["value"] == "yes"
+    assert_quotes_exact(answer, assistant.index)
+
+
+def test_verdict_whose_sentences_fail_the_check_is_not_shown(seed_index, embedder):
+    respond = _five_million_with_verdict("yes", wrong=True)
+    assistant, _ = _assistant(seed_index, embedder, respond)
+    answer = assistant.ask(FIVE_MILLION)
+    assert answer.verdict.value == "unknown" and answer.verdict.said == "yes"
+    assert "passed the check" in answer.verdict.reason
+    assert answer.removed and "seven million" in answer.removed[0].text
+    if answer.sentences:  # the extractive quotes say that the archive does not decide it
+        assert answer.outcome == "extractive"
+        assert answer.text.startswith(
+            "The archive does not say whether Russia does need to mobilize five million "
+            "people to win the war. "
+        )
+    else:
+        assert answer.outcome == "unsupported"
+    assert "Yes" not in answer.text
+
+
+def test_model_without_a_verdict_gives_the_archive_does_not_say(seed_index, embedder):
+    assistant, _ = _assistant(seed_index, embedder, _five_million_with_verdict("unclear"))
+    answer = assistant.ask(FIVE_MILLION)
+    assert answer.outcome == "checked" and answer.verdict.value == "unknown"
+    assert answer.sentences[0].lead.startswith("The archive does not say whether Russia")
+    assert "five million" in answer.sentences[0].text
+
+
+def test_wh_question_gets_no_verdict(seed_index, embedder):
+    assistant, gen = _assistant(seed_index, embedder, _five_million_with_verdict("yes"))
+    answer = assistant.ask("How many people would Russia need to mobilize to win the war?")
+    assert '"verdict"' not in gen.history[-1][-1]["content"]
+    assert answer.verdict is None and not any(s.lead for s in answer.sentences)
