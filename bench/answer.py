@@ -1,8 +1,11 @@
 """Answer benchmark: TwoSource vs a stock LangChain RetrievalQA-style chain, same LLM and embedder.
 
 Each pipeline runs in its own subprocess (so peak RSS is its own) over the five seed articles and
-ten questions, and reports retrieval ms, time to first token, full answer time, tokens/s and
-peak RSS. The parent prints both and the ratios.
+ten questions, and reports retrieval ms, time to first token, time to the first answer text
+(TwoSource streams the answer's sentences out of the model's JSON as they are written), full
+answer time, decoding tokens/s and peak RSS. The parent prints both and the ratios. TwoSource
+also runs a third time with prompt-lookup decoding off (``llm.prompt_lookup = 0``), so decoding
+speed with and without it comes from the same run (``--no-plain`` skips that run).
 
     .venv/bin/python bench/answer.py [--seed-dir ../shared/corpus/seed-articles] [--model smollm2]
 """
@@ -41,26 +44,33 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_twosource(seed: Path, model: str) -> dict:
+def run_twosource(seed: Path, model: str, plain: bool = False) -> dict:
     from index.ingest import ingest
     from index.settings import load_settings
     from qa.api import Assistant
 
     data = Path(tempfile.mkdtemp(prefix="bench-ts-"))
-    settings = load_settings(data, llm={"model": model})
+    llm = {"model": model} | ({"prompt_lookup": 0} if plain else {})
+    settings = load_settings(data, llm=llm)
     ingest([seed], settings)
     assistant = Assistant(settings=settings)
     assistant.ask(QUESTIONS[0])  # warm-up: model load, BM25 build (not timed)
     rows = []
     for q in QUESTIONS:
         t0 = time.perf_counter()
-        answer = assistant.ask(q)
+        first_text, answer = None, None
+        for event in assistant.stream(q):
+            if event.kind == "token" and first_text is None and event.text.strip():
+                first_text = time.perf_counter() - t0
+            elif event.kind == "answer":
+                answer = event.answer
         total = time.perf_counter() - t0
         t = answer.timings
         rows.append(
             {
                 "retrieval_ms": 1000 * t.get("retrieval_s", 0.0),
                 "ttft_s": t.get("first_token_s", total),
+                "first_text_s": first_text if first_text is not None else total,
                 "total_s": total,
                 "tokens_per_s": t.get("tokens_per_s", 0.0),
                 # checking the drafted sentences against their passages, then the archive
@@ -119,6 +129,7 @@ def run_langchain(seed: Path, model: str) -> dict:
             {
                 "retrieval_ms": 1000 * t_ret,
                 "ttft_s": ttft,
+                "first_text_s": ttft,  # the stock chain streams plain text
                 "total_s": total,
                 "tokens_per_s": ((n - 1) / gen) if gen > 0 and n > 1 else 0.0,
                 "status": "answered (unchecked)",
@@ -134,6 +145,7 @@ def summarise(result: dict) -> dict:
     return {
         "retrieval_ms": med("retrieval_ms"),
         "ttft_s": med("ttft_s"),
+        "first_text_s": med("first_text_s"),
         "total_s": med("total_s"),
         "tokens_per_s": med("tokens_per_s"),
         "check_s": med("check_s") if "check_s" in rows[0] else 0.0,
@@ -147,15 +159,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed-dir", default=str(REPO.parent / "shared/corpus/seed-articles"))
     parser.add_argument("--model", default="default", help="'default', 'smollm2' or a .gguf path")
-    parser.add_argument("--pipeline", choices=["twosource", "langchain"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--no-plain", action="store_true", help="skip the run without prompt-lookup decoding"
+    )
+    parser.add_argument(
+        "--pipeline", choices=["twosource", "twosource-plain", "langchain"], help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     seed = Path(args.seed_dir)
     if args.pipeline:
-        runner = run_twosource if args.pipeline == "twosource" else run_langchain
-        print(json.dumps(runner(seed, args.model)))
+        if args.pipeline == "langchain":
+            result = run_langchain(seed, args.model)
+        else:
+            result = run_twosource(seed, args.model, plain=args.pipeline == "twosource-plain")
+        print(json.dumps(result))
         return
     results = {}
-    for name in ("twosource", "langchain"):
+    names = ["twosource", "langchain"] + ([] if args.no_plain else ["twosource-plain"])
+    for name in names:
         print(f"running {name} …", file=sys.stderr)
         out = subprocess.run(
             [
@@ -174,16 +195,19 @@ def main() -> None:
         )
         results[name] = summarise(json.loads(out.stdout.strip().splitlines()[-1]))
     ts, lc = results["twosource"], results["langchain"]
+    plain = results.get("twosource-plain")
     print(
         f"Answer benchmark: {len(QUESTIONS)} questions on the seed articles, model={args.model}, "
-        f"{os.cpu_count()} cores (medians)"
+        f"{os.cpu_count()} cores (medians); load average {os.getloadavg()[0]:.1f}"
     )
-    print(f"{'metric':22} {'TwoSource':>12} {'LangChain':>12} {'ratio TS/LC':>12}")
+    print(f"{'metric':22} {'TwoSource':>12} {'LangChain':>12} {'ratio TS/LC':>12}", end="")
+    print(f" {'TS no lookup':>13}" if plain else "")
     for key, label in [
         ("retrieval_ms", "retrieval ms"),
         ("ttft_s", "first token s"),
+        ("first_text_s", "first answer text s"),
         ("total_s", "full answer s"),
-        ("tokens_per_s", "tokens/s"),
+        ("tokens_per_s", "decoding tokens/s"),
         ("check_s", "verify+corroborate s"),
         ("peak_rss_mb", "peak RSS MB"),
         ("answered", "answered"),
@@ -191,7 +215,8 @@ def main() -> None:
     ]:
         a, b = ts[key], lc[key]
         ratio = f"{a / b:.2f}" if b else "—"
-        print(f"{label:22} {a:12.1f} {b:12.1f} {ratio:>12}")
+        print(f"{label:22} {a:12.1f} {b:12.1f} {ratio:>12}", end="")
+        print(f" {plain[key]:13.1f}" if plain else "")
 
 
 if __name__ == "__main__":

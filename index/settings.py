@@ -142,6 +142,21 @@ class LLMSettings(_Group):
     )
     n_ctx: int = Field(4096, ge=512, description="Context window for llama.cpp.")
     threads: int = Field(0, ge=0, description="llama.cpp threads; 0 = number of cores.")
+    batch: int = Field(
+        512,
+        ge=32,
+        le=4096,
+        description="Prompt tokens llama.cpp evaluates in one step (its n_batch and n_ubatch).",
+    )
+    prompt_lookup: int = Field(
+        10,
+        ge=0,
+        le=64,
+        description="Prompt-lookup decoding with llama.cpp: up to this many tokens are drafted "
+        "by finding the last words written in the prompt (answers copy passage text) and are "
+        "checked in one step; same output as plain decoding, faster when the answer quotes. "
+        "0 = off.",
+    )
     max_tokens: int = Field(360, ge=16, le=4096, description="Most tokens the model may write.")
     temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
     judge: bool = Field(

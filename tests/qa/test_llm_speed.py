@@ -1,0 +1,60 @@
+"""Prompt-lookup decoding: drafted tokens are checked by the model, so the greedy answer is the
+same as plain decoding — in fewer decoding steps when the answer copies the passages."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa import llm
+from qa.llm import LlamaCppGenerator
+from qa.models import smollm2_path
+from qa.prompting import answer_messages, answer_schema
+from qa.records import Evidence
+
+pytestmark = pytest.mark.slow  # loads the packaged language model
+
+PASSAGE = (
+    "The Alder River Bridge will close for 14 weeks from 3 March 2025 while engineers replace "
+    "the deck, the county council said on Tuesday."
+)
+EVIDENCE = [
+    Evidence(1, "d1", "Bridge", "Harbour Gazette", "2025-01-02", 0, len(PASSAGE), PASSAGE, 0.9, 1),
+]
+
+
+def _run(lookup: int, schema: bool) -> tuple[str, int]:
+    """The answer, and how many times llama.cpp was asked to evaluate tokens."""
+    llm._LOADED.clear()
+    gen = LlamaCppGenerator(smollm2_path(), n_ctx=2048, threads=1, prompt_lookup=lookup)
+    llama = gen.llama
+    calls = []
+    evaluate = llama.eval
+
+    def counted(tokens):
+        calls.append(len(tokens))
+        return evaluate(tokens)
+
+    llama.eval = counted
+    messages = answer_messages("What will happen to the Alder River Bridge?", EVIDENCE, 2)
+    text = "".join(gen.stream(messages, answer_schema([1], 2) if schema else None, 80, 0.0))
+    llm._LOADED.clear()
+    return text, len(calls)
+
+
+@pytest.mark.parametrize("schema", [True, False], ids=["json-schema", "free-text"])
+def test_prompt_lookup_gives_the_same_greedy_output_in_fewer_steps(schema):
+    plain, plain_steps = _run(0, schema)
+    drafted, drafted_steps = _run(10, schema)
+    assert len(plain) > 20
+    assert drafted == plain
+    # one evaluation per token without drafts; with them, accepted drafts save steps
+    assert drafted_steps < plain_steps
+
+
+def test_prompt_lookup_is_a_setting(tmp_path):
+    from index.settings import load_settings
+
+    settings = load_settings(tmp_path, llm={"model": "smollm2", "prompt_lookup": 0, "batch": 256})
+    gen = llm.make_generator(settings)
+    assert (gen.prompt_lookup, gen.n_batch) == (0, 256)
+    assert load_settings(tmp_path).llm.prompt_lookup > 0  # on by default
