@@ -778,6 +778,9 @@ class MilvusWriter:
         self._db.create(int(embedder["dim"]))
         self._ready = True
         db = self._db.client
+        # Claimed before any chunk is written: a commit killed half-way leaves a gap in the
+        # ids, never a reuse that would overwrite the chunks it had already published.
+        self._db.set_meta("next_chunk_id", str(self._next_id))
         removed = sorted(self._removed)
         for start in range(0, len(removed), PUBLISH_BATCH):  # unpublish first, then the rest
             part = removed[start : start + PUBLISH_BATCH]
@@ -801,7 +804,6 @@ class MilvusWriter:
             self.names.files,
             [{**row, "_v": [0.0] * _DUMMY_DIM} for row in self._files.values() if row],
         )
-        self._db.set_meta("next_chunk_id", str(self._next_id))
         number = int(self.manifest.get("generation", 0)) + 1
         self.manifest = {
             "format_version": FORMAT_VERSION,

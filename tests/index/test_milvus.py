@@ -309,3 +309,43 @@ def test_changed_metadata_and_duplicate_links_reach_the_chunks(milvus_index, emb
     writer.update_meta(first, old_meta)
     writer.set_duplicate(second, None)
     writer.commit(writer.manifest["embedder"], writer.manifest["chunking"])
+
+
+def test_a_commit_that_dies_before_publishing_leaves_nothing_visible(milvus_index, embedder):
+    """Chunks written, then the writer dies before the document row: the document is never
+    seen, the next writer removes its chunks, and its chunk ids are never handed out again."""
+    from index.milvus import MilvusWriter
+    from index.records import Document, DocumentMeta
+
+    text = "Quokkas were counted on Zanzibarite island. The count doubled in a year."
+    doc = Document("crash00000000000", "/nowhere/crash.txt", "txt", text, DocumentMeta())
+    writer = MilvusWriter(milvus_index)
+    first_id = writer._next_id
+    writer.add_document(doc, "utf-8", [], bytes(8), [(0, len(text), text)], embedder.embed([text]))
+    real_upsert = writer._upsert
+
+    def dies_at_the_document_row(collection, rows):
+        if collection == writer.names.documents:
+            raise KeyboardInterrupt("killed")
+        real_upsert(collection, rows)
+
+    writer._upsert = dies_at_the_document_row
+    with pytest.raises(KeyboardInterrupt):
+        writer.commit(writer.manifest["embedder"], writer.manifest["chunking"])
+    writer.abort()
+    index = Index(milvus_index, embedder=embedder)
+    try:
+        assert index.store.vectors([first_id])  # the chunk is there …
+        assert index.chunks([first_id]) == {} and index.document(doc.doc_id) is None  # … unseen
+        assert first_id not in {c for c, _ in index.dense(text, 50)}
+    finally:
+        index.close()
+    writer = MilvusWriter(milvus_index)  # sweeps the leftovers
+    assert writer._next_id > first_id
+    writer.abort()
+    index = Index(milvus_index, embedder=embedder)
+    try:
+        assert index.store.vectors([first_id]) == {}
+        assert index.count("documents") == 5
+    finally:
+        index.close()
