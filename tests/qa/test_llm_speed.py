@@ -11,8 +11,6 @@ from qa.models import smollm2_path
 from qa.prompting import answer_messages, answer_schema
 from qa.records import Evidence
 
-pytestmark = pytest.mark.slow  # loads the packaged language model
-
 PASSAGE = (
     "The Alder River Bridge will close for 14 weeks from 3 March 2025 while engineers replace "
     "the deck, the county council said on Tuesday."
@@ -41,6 +39,7 @@ def _run(lookup: int, schema: bool) -> tuple[str, int]:
     return text, len(calls)
 
 
+@pytest.mark.slow  # loads the packaged language model
 @pytest.mark.parametrize("schema", [True, False], ids=["json-schema", "free-text"])
 def test_prompt_lookup_gives_the_same_greedy_output_in_fewer_steps(schema):
     plain, plain_steps = _run(0, schema)
@@ -58,3 +57,40 @@ def test_prompt_lookup_is_a_setting(tmp_path):
     gen = llm.make_generator(settings)
     assert (gen.prompt_lookup, gen.n_batch) == (0, 256)
     assert load_settings(tmp_path).llm.prompt_lookup > 0  # on by default
+
+
+def _cmake_args(tmp_path, flags: str) -> list[str]:
+    """What scripts/setup.sh builds llama.cpp with on a CPU with these /proc/cpuinfo flags."""
+    import re
+    import subprocess
+    from pathlib import Path
+
+    script = (Path(__file__).parents[2] / "scripts" / "setup.sh").read_text()
+    function = re.search(r"^llama_cmake_args\(\) \{.*?^\}", script, re.M | re.S).group(0)
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\n")
+    out = subprocess.run(
+        ["bash", "-c", f'set -euo pipefail\n{function}\nllama_cmake_args "$1"', "_", cpuinfo],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.split()
+
+
+def test_llama_build_uses_the_cpus_vector_extensions_and_never_native(tmp_path):
+    avx2 = "fpu sse4_2 avx avx2 fma f16c bmi2"
+    assert _cmake_args(tmp_path, avx2) == ["-DGGML_NATIVE=OFF"]
+    zen4 = avx2 + " avx512f avx512dq avx512cd avx512bw avx512vl avx512vbmi avx512_vnni avx512_bf16"
+    assert _cmake_args(tmp_path, zen4) == [
+        "-DGGML_NATIVE=OFF",
+        "-DGGML_AVX512=ON",
+        "-DGGML_AVX512_VBMI=ON",
+        "-DGGML_AVX512_VNNI=ON",
+        "-DGGML_AVX512_BF16=ON",
+    ]
+    # AVX-512 foundation without BW/VL (e.g. Xeon Phi): not enough for ggml's AVX-512 build
+    assert _cmake_args(tmp_path, avx2 + " avx512f avx512cd avx_vnni") == [
+        "-DGGML_NATIVE=OFF",
+        "-DGGML_AVX_VNNI=ON",
+    ]
