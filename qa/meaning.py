@@ -464,6 +464,8 @@ ATTRIBUTION = {
     "assert",
     "accord",
     "according",
+    "show",  # "figures show …" keeps "according to figures"
+    "indicate",
     "tell",
     "announce",
     "insist",
@@ -634,6 +636,12 @@ def _anchors(doc, heads_only: bool = False) -> dict[str, set[tuple[str, str]]]:
     return out
 
 
+def _not_only(token) -> bool:
+    """ "not only", "not just", "not merely": an emphasis, not a negation."""
+    nxt = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+    return token.lower_ == "not" and nxt is not None and nxt.lower_ in ("only", "just", "merely")
+
+
 def _negated(token) -> bool:
     """Polarity of a word: negators on it and negating words above it, up the clause (parity).
     "proved unable to conduct" negates conduct; "did not fail to" is positive again."""
@@ -641,6 +649,8 @@ def _negated(token) -> bool:
     node = token
     for _ in range(6):
         for child in node.children:
+            if _not_only(child):
+                continue  # "not only X but Y" asserts X
             if child.dep_ == "neg" or (
                 child.lower_ in NEGATORS and child.dep_ in ("det", "advmod", "neg", "preconj")
             ):
@@ -752,6 +762,23 @@ def _context(token) -> set[str]:
     }
 
 
+def _arguments(token) -> set[str]:
+    """Content lemmas of a word's own arguments: its children and theirs, and the noun a
+    participle describes ("the bridge, closed since May") — not its head's other words."""
+    clauses = ("advcl", "ccomp", "xcomp", "conj", "relcl", "acl", "parataxis", "cc", "punct")
+    near = [c for c in token.children if c.dep_ not in clauses]
+    for child in token.children:
+        if child.dep_ in ("prep", "agent"):
+            near += list(child.children)
+    if token.dep_ in ("acl", "amod", "relcl"):
+        near.append(token.head)
+    return {
+        _low(t)
+        for t in near
+        if t.pos_ in ("NOUN", "PROPN") and not t.is_stop and t.ent_type_ not in ("DATE", "TIME")
+    }
+
+
 def _subject(token) -> set[str]:
     """Lemmas of the subject of the clause a word belongs to."""
     node = token
@@ -759,8 +786,15 @@ def _subject(token) -> set[str]:
         subj = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
         if subj:
             return {_low(t) for t in subj[0].subtree if t.pos_ in ("NOUN", "PROPN")}
-        if node.head is node or node.dep_ == "advcl":
+        if node.head is node or (node.dep_ == "advcl" and node.tag_ == "VBG"):
             break  # "…, fuelling speculation": a participle's subject is not the main clause's
+        if node.dep_ == "acl":  # "the champion, Rao, lost to …": the noun it describes
+            inside = {t.i for t in node.subtree}
+            return {
+                _low(t)
+                for t in node.head.subtree
+                if t.i not in inside and t.pos_ in ("NOUN", "PROPN")
+            }
         node = node.head
     return set()
 
@@ -799,7 +833,17 @@ def quantities(doc) -> list[Quantity]:
         first = doc.char_span(m.start(), m.end(), alignment_mode="expand")
         # "one of the applicants", "the two of them": a number word that counts nothing
         counts_nothing = first is not None and first[0].dep_ != "nummod"
-        if m.group(1).isalpha() and not m.group(2) and counts_nothing:
+        if m.group(1).isalpha() and text[m.end(1) : m.end(1) + 1].isalpha():
+            continue  # "fourth", "seventies": not the number word
+        # "one of the applicants", "the two of them", "the two are dating": a number word that
+        # counts nothing — but "by seven votes to four" counts votes
+        before = text[max(0, m.start() - 7) : m.start()]
+        pronoun = (
+            m.group(1).lower() == "one"
+            or re.match(r"\s+of\b", text[m.end() :])
+            or re.search(r"\b(the|these|those|all|both)\s+$", before, re.I)
+        )
+        if m.group(1).isalpha() and not m.group(2) and counts_nothing and pronoun:
             continue
         if re.search(r"\b(number|no\.)[\s-]?$", text[max(0, m.start() - 8) : m.start()], re.I):
             continue  # "the number-two chain", "No. 1": a rank, not a count
@@ -952,6 +996,15 @@ def _antonym_findings(claim, pdocs) -> list[Finding]:
         lem = _word(tok)
         if lem in p_words or (tok.pos_ == "ADP" and tok.lower_ in p_words):
             continue
+        mine = set(_senses(tok))
+        if mine and any(
+            mine & set(_senses(t))
+            and _negated(t) == _negated(tok)
+            and _arguments(t) & _arguments(tok)
+            for d in pdocs
+            for t in d
+        ):
+            continue  # the passage says it in a word of the same meaning ("closed" / "shut")
         rivals = [
             t
             for d in pdocs
@@ -1110,9 +1163,9 @@ def _moved_findings(claim, pdocs) -> list[Finding]:
     for d in pdocs:
         for k, v in _anchors(d, heads_only=True).items():
             p_anchors.setdefault(k, set()).update(v)
-    verbs = {_pred(t) for t in claim if t.pos_ == "VERB"} & {
-        _pred(t) for d in pdocs for t in d if t.pos_ == "VERB"
-    }
+    # the same verb on both sides (a synonym may tell the same event from another side)
+    p_verbs = {_low(t) for d in pdocs for t in d if t.pos_ == "VERB"}
+    verbs = {_pred(t) for t in claim if t.pos_ == "VERB" and _low(t) in p_verbs}
     for key, slots in c_anchors.items():
         theirs = p_anchors.get(key) or p_anchors.get(_find_name(key, p_anchors), set())
         for dep, head in sorted(slots):
@@ -1415,12 +1468,19 @@ def _ordinal_findings(claim, pdocs) -> list[Finding]:
             n = _ordinal(t)
             if n is not None and t.dep_ == "amod":
                 theirs.setdefault(_low(t.head), set()).add(n)
+    mine: dict[str, set[int]] = {}
+    for t in claim:
+        n = _ordinal(t)
+        if n is not None and t.dep_ == "amod":
+            mine.setdefault(_low(t.head), set()).add(n)
     for t in claim:
         n = _ordinal(t)
         if n is None or t.dep_ != "amod":
             continue
         rivals = theirs.get(_low(t.head), set())
-        if rivals and n not in rivals:
+        # one numbered thing on each side ("the fourth season" among seasons 2 and 5 may be
+        # another season)
+        if len(rivals) == 1 and len(mine[_low(t.head)]) == 1 and n not in rivals:
             return [
                 Finding(
                     "number",
@@ -1503,7 +1563,7 @@ def _scope_findings(claim, pdocs, found: list[Finding]) -> list[Finding]:
     p_words = set().union(*(_words(d) for d in pdocs))
     for tok in claim:
         low = tok.lower_
-        if tok.ent_type_ in ("DATE", "TIME"):
+        if tok.ent_type_ in ("DATE", "TIME") or (tok.i > 0 and _not_only(tok.nbor(-1))):
             continue
         # "more than any other", "not … any": "any" widens nothing there
         comparative = low == "any" and (
@@ -1569,13 +1629,19 @@ def _restriction_findings(claim, pdocs) -> list[Finding]:
         for t in d:
             low = t.lower_
             # a restriction of "the first/last/only/…est": "in Europe", "since 2009"
+            describes = t.dep_ == "amod" or any(c.lower_ == "the" for c in t.children)
             if (low in ("first", "last") or low in _ONLY_WORDS or t.tag_ == "JJS") and (
-                low in c_words
+                low in c_words and describes
             ):
                 for node in (t, t.head) if t.dep_ == "amod" else (t,):
                     for prep in node.children:
                         if prep.dep_ != "prep" or prep.lower_ not in _DOMAIN_PREPS:
                             continue
+                        dated = all(
+                            x.ent_type_ in ("DATE", "TIME") for x in prep.subtree if x is not prep
+                        )
+                        if dated and prep.lower_ != "since":
+                            continue  # "the highest in 2014": a time, not the field
                         words = {
                             _low(x)
                             for x in prep.subtree
@@ -1615,7 +1681,7 @@ def _restriction_findings(claim, pdocs) -> list[Finding]:
                 and t.pos_ in ("NOUN", "PROPN")
             ):
                 part = t.head.head
-                mine = [x for x in claim if _low(x) == _low(t)]
+                mine = [x for x in claim if _low(x) == _low(t) and x.tag_ in ("NNS", "NNPS")]
                 if (
                     mine
                     and all(not (x.dep_ == "pobj" and x.head.lower_ == "of") for x in mine)

@@ -167,3 +167,94 @@ def test_a_sentence_assembled_from_the_passages_words_is_not_supported(checker):
     assert not general.supported and "not related" in general.reasons[0]
     assert checker.check("Russia needs five million personnel.", passages).supported
     assert checker.check("Putin dismissed calls for another mobilization wave.", passages).supported
+
+
+@pytest.mark.parametrize(
+    ("kind", "sentence", "passage"),
+    [
+        # opposites by meaning group, a verb particle, event logic
+        (
+            "antonym",
+            "Profits at the brewer soared in the third quarter.",
+            "Profits at the brewer slumped in the third quarter.",
+        ),
+        (
+            "antonym",
+            "The board turned down the takeover bid.",
+            "The board accepted the takeover bid.",
+        ),
+        (
+            "antonym",
+            "The minister's statement allayed fears of a recall.",
+            "The minister's statement stoked fears of a recall.",
+        ),
+        # a role swap told with another verb of the same meaning
+        (
+            "role",
+            "The champion beat Okoye in the semi-final.",
+            "Okoye defeated the champion in the semi-final.",
+        ),
+        # scope widened without an added scope word
+        (
+            "scope",
+            "The lender became the first bank to offer the loans.",
+            "The lender became the first bank in Asia to offer the loans.",
+        ),
+        (
+            "scope",
+            "The pool will reopen on Saturday.",
+            "The pool will reopen on Saturday if the inspection is passed.",
+        ),
+        (
+            "scope",
+            "The nine bridges were closed overnight.",
+            "Four of the nine bridges were closed overnight.",
+        ),
+        (
+            "scope",
+            "One of several witnesses was a taxi driver.",
+            "The only witness was a taxi driver.",
+        ),
+        # relative dates and ordinals
+        ("date", "The treaty was signed last month.", "The treaty was signed last week."),
+        (
+            "number",
+            "She was knocked out in the second round.",
+            "She was knocked out in the third round.",
+        ),
+    ],
+)
+def test_meaning_rules_without_a_listed_word_pair(kind, sentence, passage):
+    found = compare(sentence, [passage])
+    assert any(f.kind == kind for f in found), found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "passage"),
+    [
+        (
+            "Okoye lost to the champion in the semi-final.",
+            "The champion defeated Okoye in the semi-final.",
+        ),
+        ("The champion was beaten by Okoye.", "Okoye defeated the champion."),
+        ("The board rejected the takeover bid.", "The board turned down the takeover bid."),
+        (
+            "About 900 homes lost power, most of them in the north.",
+            "The storm cut power to about 900 homes, mostly in the north.",
+        ),
+        ("The raid brought no useful results.", "The raid did not yield any useful results."),
+        ("Ninety-two percent of members voted yes.", "92% of members voted yes."),
+        ("The bridge has been shut since May.", "The bridge, closed since May, will reopen soon."),
+        (
+            "The find supported not only the theory but also the dates.",
+            "The find supported the theory and the dates.",
+        ),
+    ],
+)
+def test_paraphrases_the_new_rules_leave_alone(sentence, passage):
+    found = [
+        f
+        for f in compare(sentence, [passage])
+        if f.kind in ("antonym", "role", "negation", "number", "scope")
+    ]
+    assert not found, found
