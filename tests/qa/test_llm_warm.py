@@ -46,18 +46,21 @@ def _answer(gen: LlamaCppGenerator) -> str:
     return "".join(gen.stream(messages, answer_schema([1, 2], 3), 60, 0.0))
 
 
-def _fresh(cache) -> LlamaCppGenerator:
+def _fresh(cache, lookup: int = 0) -> LlamaCppGenerator:
     llm._LOADED.clear()  # as in a new process
-    return LlamaCppGenerator(smollm2_path(), n_ctx=2048, threads=2, prompt_cache=cache)
+    return LlamaCppGenerator(
+        smollm2_path(), n_ctx=2048, threads=2, prompt_cache=cache, prompt_lookup=lookup
+    )
 
 
-def test_prefix_state_is_saved_reused_and_changes_nothing(tmp_path):
+@pytest.mark.parametrize("lookup", [0, 10], ids=["plain", "prompt-lookup"])
+def test_prefix_state_is_saved_reused_and_changes_nothing(tmp_path, lookup):
     cache = tmp_path / "prompt-cache"
     cold = _fresh(None)
-    want = _answer(cold)  # no warm-up at all
+    want = _answer(cold)  # no warm-up at all, plain decoding
     assert want.startswith("{")
 
-    first = _fresh(cache)
+    first = _fresh(cache, lookup)
     first.prepare(prefix_probe(3))
     first._warm.join(timeout=300)
     saved = list(cache.glob("prefix-*.npz"))
@@ -65,7 +68,7 @@ def test_prefix_state_is_saved_reused_and_changes_nothing(tmp_path):
     assert first.llama.n_tokens > 20  # the prefix is in the KV cache
     assert _answer(first) == want
 
-    second = _fresh(cache)
+    second = _fresh(cache, lookup)
     mtime = saved[0].stat().st_mtime_ns
     second.prepare(prefix_probe(3))
     second._warm.join(timeout=300)
