@@ -1630,8 +1630,16 @@ def _restriction_findings(claim, pdocs) -> list[Finding]:
             low = t.lower_
             # a restriction of "the first/last/only/…est": "in Europe", "since 2009"
             describes = t.dep_ == "amod" or any(c.lower_ == "the" for c in t.children)
+            # the sentence's word describes a noun too, the same one where the passage's does
+            # ("finished first" is a placing, not "the first champion in 2006")
+            same_use = any(
+                x.lower_ == low
+                and (x.dep_ == "amod" or any(c.lower_ == "the" for c in x.children))
+                and (t.dep_ != "amod" or x.dep_ != "amod" or _low(x.head) == _low(t.head))
+                for x in claim
+            )
             if (low in ("first", "last") or low in _ONLY_WORDS or t.tag_ == "JJS") and (
-                low in c_words and describes
+                describes and same_use
             ):
                 for node in (t, t.head) if t.dep_ == "amod" else (t,):
                     for prep in node.children:

@@ -17,7 +17,8 @@ def evaluate_support(eval_dir: Path, limit: int = 0, embedder: Embedder | None =
     the claim is labelled ``supported``; ``partially_supported`` means some part is not in the
     evidence, which our checker must not pass), and the claim with up to five sentences of the
     same page outside every supporting set (gold: not supported) — the hard negatives a wrong
-    citation would produce.
+    citation would produce. The page's title is passed with both, as the product passes a cited
+    article's outlet and headline.
     """
     from ..verify import CheckerConfig, SupportChecker
 
@@ -29,13 +30,16 @@ def evaluate_support(eval_dir: Path, limit: int = 0, embedder: Embedder | None =
     pairs: list[tuple[str, list[str]]] = []
     gold: list[bool] = []
     kinds: list[str] = []
+    titles: list[str] = []
     for rec in records:
         evidence = rec["evidence"]
+        title = _page_title(evidence)
         support = sorted({i for group in rec["supporting_sentences"] for i in group})
         if support:
             pairs.append((rec["claim"], [evidence[i] for i in support if i < len(evidence)]))
             gold.append(rec["label"] == "supported")
             kinds.append(rec["label"])
+            titles.append(title)
         others = [
             s
             for i, s in enumerate(evidence)
@@ -45,8 +49,11 @@ def evaluate_support(eval_dir: Path, limit: int = 0, embedder: Embedder | None =
             pairs.append((rec["claim"], others))
             gold.append(False)
             kinds.append("other sentences")
+            titles.append(title)
     checker = SupportChecker(embedder.embed, config=CheckerConfig.from_settings(load_settings()))
-    predicted = [c.supported for c in checker.check_many(pairs)]
+    # the page's title goes with its sentences, as an article's outlet and headline go with a
+    # cited passage in an answer (names a sentence may take from the headline, never a fact)
+    predicted = [c.supported for c in checker.check_many(pairs, titles)]
     tp = sum(p and g for p, g in zip(predicted, gold, strict=True))
     fp = sum(p and not g for p, g in zip(predicted, gold, strict=True))
     fn = sum(g and not p for p, g in zip(predicted, gold, strict=True))
@@ -66,6 +73,14 @@ def evaluate_support(eval_dir: Path, limit: int = 0, embedder: Embedder | None =
         "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
         **by_kind,
     }
+
+
+def _page_title(evidence: list[str]) -> str:
+    """The page's title from WiCE's "(meta data) TITLE: …" line, or ""."""
+    for line in evidence[:3]:
+        if line.startswith("(meta data) TITLE:"):
+            return line.split(":", 1)[1].strip()
+    return ""
 
 
 __all__ = ["evaluate_support"]
