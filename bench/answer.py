@@ -4,8 +4,9 @@ Each pipeline runs in its own subprocess (so peak RSS is its own) over the five 
 ten questions, and reports retrieval ms, time to first token, time to the first answer text
 (TwoSource streams the answer's sentences out of the model's JSON as they are written), full
 answer time, decoding tokens/s and peak RSS. The parent prints both and the ratios. TwoSource
-also runs a third time with prompt-lookup decoding off (``llm.prompt_lookup = 0``), so decoding
-speed with and without it comes from the same run (``--no-plain`` skips that run).
+also runs a third time with prompt-lookup decoding (``llm.prompt_lookup = --lookup``, 10; off by
+default), so decoding speed with and without it comes from the same run (``--lookup 0`` skips
+that run).
 
     .venv/bin/python bench/answer.py [--seed-dir ../shared/corpus/seed-articles] [--model smollm2]
 """
@@ -44,13 +45,13 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_twosource(seed: Path, model: str, plain: bool = False) -> dict:
+def run_twosource(seed: Path, model: str, lookup: int | None = None) -> dict:
     from index.ingest import ingest
     from index.settings import load_settings
     from qa.api import Assistant
 
     data = Path(tempfile.mkdtemp(prefix="bench-ts-"))
-    llm = {"model": model} | ({"prompt_lookup": 0} if plain else {})
+    llm = {"model": model} | ({"prompt_lookup": lookup} if lookup is not None else {})
     settings = load_settings(data, llm=llm)
     ingest([seed], settings)
     assistant = Assistant(settings=settings)
@@ -160,10 +161,13 @@ def main() -> None:
     parser.add_argument("--seed-dir", default=str(REPO.parent / "shared/corpus/seed-articles"))
     parser.add_argument("--model", default="default", help="'default', 'smollm2' or a .gguf path")
     parser.add_argument(
-        "--no-plain", action="store_true", help="skip the run without prompt-lookup decoding"
+        "--lookup",
+        type=int,
+        default=10,
+        help="drafted tokens for the run with prompt-lookup decoding (0 = no such run)",
     )
     parser.add_argument(
-        "--pipeline", choices=["twosource", "twosource-plain", "langchain"], help=argparse.SUPPRESS
+        "--pipeline", choices=["twosource", "twosource-lookup", "langchain"], help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     seed = Path(args.seed_dir)
@@ -171,11 +175,12 @@ def main() -> None:
         if args.pipeline == "langchain":
             result = run_langchain(seed, args.model)
         else:
-            result = run_twosource(seed, args.model, plain=args.pipeline == "twosource-plain")
+            lookup = args.lookup if args.pipeline == "twosource-lookup" else None
+            result = run_twosource(seed, args.model, lookup)
         print(json.dumps(result))
         return
     results = {}
-    names = ["twosource", "langchain"] + ([] if args.no_plain else ["twosource-plain"])
+    names = ["twosource", "langchain"] + (["twosource-lookup"] if args.lookup else [])
     for name in names:
         print(f"running {name} …", file=sys.stderr)
         out = subprocess.run(
@@ -188,6 +193,8 @@ def main() -> None:
                 str(seed),
                 "--model",
                 args.model,
+                "--lookup",
+                str(args.lookup),
             ],
             capture_output=True,
             text=True,
@@ -195,13 +202,13 @@ def main() -> None:
         )
         results[name] = summarise(json.loads(out.stdout.strip().splitlines()[-1]))
     ts, lc = results["twosource"], results["langchain"]
-    plain = results.get("twosource-plain")
+    plain = results.get("twosource-lookup")
     print(
         f"Answer benchmark: {len(QUESTIONS)} questions on the seed articles, model={args.model}, "
         f"{os.cpu_count()} cores (medians); load average {os.getloadavg()[0]:.1f}"
     )
     print(f"{'metric':22} {'TwoSource':>12} {'LangChain':>12} {'ratio TS/LC':>12}", end="")
-    print(f" {'TS no lookup':>13}" if plain else "")
+    print(f" {f'TS lookup {args.lookup}':>13}" if plain else "")
     for key, label in [
         ("retrieval_ms", "retrieval ms"),
         ("ttft_s", "first token s"),
