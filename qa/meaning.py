@@ -990,6 +990,8 @@ def _antonym_findings(claim, pdocs) -> list[Finding]:
     closed" agree, so a negated opposite is no clash."""
     p_words = set().union(*(_lemmas(d) for d in pdocs)) | {_word(t) for d in pdocs for t in d}
     c_lemmas = _lemmas(claim)
+    p_alpha = [(t, set(_senses(t))) for d in pdocs for t in d if t.is_alpha]
+    p_senses = [(t, senses) for t, senses in p_alpha if senses]
     for tok in claim:
         if not tok.is_alpha or tok.pos_ not in ("VERB", "ADJ", "NOUN", "ADV", "ADP"):
             continue
@@ -998,18 +1000,19 @@ def _antonym_findings(claim, pdocs) -> list[Finding]:
             continue
         mine = set(_senses(tok))
         if mine and any(
-            mine & set(_senses(t))
-            and _negated(t) == _negated(tok)
-            and _arguments(t) & _arguments(tok)
-            for d in pdocs
-            for t in d
+            mine & senses and _negated(t) == _negated(tok) and _arguments(t) & _arguments(tok)
+            for t, senses in p_senses
         ):
             continue  # the passage says it in a word of the same meaning ("closed" / "shut")
+        opposite = _opposites(tok)
         rivals = [
             t
-            for d in pdocs
-            for t in d
-            if _opposed(tok, t)
+            for t, senses in p_alpha
+            if (
+                (senses and mine and _opposed_senses(tok, t))
+                or (not (senses and mine) and (_word(t) in opposite or t.lower_ in opposite))
+                or (senses and mine and _word(t) in _PAIR_OPPOSITE.get(lem, set()))
+            )
             and not _only_dates(t)
             and _low(t) not in c_lemmas
             and _same_kind(t, tok)
@@ -1628,18 +1631,19 @@ def _restriction_findings(claim, pdocs) -> list[Finding]:
         p_lemmas = _lemmas(d)
         for t in d:
             low = t.lower_
-            # a restriction of "the first/last/only/…est": "in Europe", "since 2009"
-            describes = t.dep_ == "amod" or any(c.lower_ == "the" for c in t.children)
-            # the sentence's word describes a noun too, the same one where the passage's does
-            # ("finished first" is a placing, not "the first champion in 2006")
-            same_use = any(
-                x.lower_ == low
-                and (x.dep_ == "amod" or any(c.lower_ == "the" for c in x.children))
-                and (t.dep_ != "amod" or x.dep_ != "amod" or _low(x.head) == _low(t.head))
-                for x in claim
-            )
-            if (low in ("first", "last") or low in _ONLY_WORDS or t.tag_ == "JJS") and (
-                describes and same_use
+            # a restriction of "the first/last/only/…est": "in Europe", "since 2009" — where
+            # the sentence's word describes a noun too, the same one as the passage's ("finished
+            # first" is a placing, not "the first champion in 2006")
+            if (
+                (low in ("first", "last") or low in _ONLY_WORDS or t.tag_ == "JJS")
+                and low in c_words
+                and _describes(t)
+                and any(
+                    x.lower_ == low
+                    and _describes(x)
+                    and (t.dep_ != "amod" or x.dep_ != "amod" or _low(x.head) == _low(t.head))
+                    for x in claim
+                )
             ):
                 for node in (t, t.head) if t.dep_ == "amod" else (t,):
                     for prep in node.children:
@@ -1722,6 +1726,11 @@ def _restriction_findings(claim, pdocs) -> list[Finding]:
                             )
                         ]
     return _all_moved(claim, pdocs)
+
+
+def _describes(token) -> bool:
+    """Does a word describe a noun ("the first carmaker", "the first since 2009")?"""
+    return token.dep_ == "amod" or any(c.lower_ == "the" for c in token.children)
 
 
 def _only_before(mark) -> bool:
