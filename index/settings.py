@@ -329,6 +329,11 @@ class AnswerSettings(_Group):
         "(each passage lengthens the prompt the model reads).",
     )
     max_sentences: int = Field(4, ge=1, le=12, description="Most sentences in an answer.")
+    model_rewrites: bool = Field(
+        True,
+        description="When the rules cannot tell what a follow-up question's 'it', 'she', … "
+        "refers to, ask the language model to rewrite it into a standalone question.",
+    )
     max_question_chars: int = Field(1000, ge=10, description="Longest question accepted.")
     abstain_below: float = Field(
         0.40,

@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from index.errors import TwoSourceError
 from index.ingest import ingest
 from index.records import Document, IngestReport
 from index.search import Index
 from index.settings import Settings, load_settings
 
 from .answer import AnswerEngine
-from .conversation import rewrite_followup
+from .conversation import Conversation, Rewrite, rewrite_followup, rewrite_with_model
 from .corroborate import Corroborator
 from .llm import Generator, make_generator
 from .records import Answer, StreamEvent
@@ -135,15 +136,34 @@ class Assistant:
         history=None,
     ) -> Iterator[StreamEvent]:
         """Like :meth:`ask`, as events: evidence, answer-text tokens, then the final answer."""
-        rewritten = self.standalone(question, history)
-        return self.engine.stream(question, k, filters, rewritten=rewritten)
+        rewrite = self.rewrite(question, history)
+        rewritten = rewrite.standalone if rewrite is not None and rewrite.changed else ""
+        for event in self.engine.stream(question, k, filters, rewritten=rewritten):
+            if event.kind == "answer" and event.answer is not None and rewritten:
+                event.answer.rewritten_by = "model" if rewrite.rule == "model" else "rules"
+            yield event
 
     def standalone(self, question: str, history=None) -> str:
         """The standalone form of a follow-up given ``history`` ("" when it needs none)."""
+        rewrite = self.rewrite(question, history)
+        return rewrite.standalone if rewrite is not None and rewrite.changed else ""
+
+    def rewrite(self, question: str, history=None) -> Rewrite | None:
+        """How a follow-up is understood: by the rules of :mod:`qa.conversation` first; when
+        they leave a word that refers back unresolved, the language model rewrites it
+        (prompts/rewrite.j2). None without history."""
         if not history:
-            return ""
+            return None
+        history = list(history.turns if isinstance(history, Conversation) else history)
         rewrite = rewrite_followup(question, history, self.engine.known_outlets())
-        return rewrite.standalone if rewrite.changed else ""
+        if rewrite.unresolved and self.settings.answer.model_rewrites:
+            try:
+                by_model = rewrite_with_model(question, history, self.engine.generator, rewrite)
+            except TwoSourceError:
+                return rewrite  # no model: the rules' form stands
+            if by_model.changed:
+                return by_model
+        return rewrite
 
 
 class _Lazy:

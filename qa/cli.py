@@ -379,15 +379,14 @@ def chat(
         if question.lower() in ("exit", "quit"):
             break
         try:
-            rewrite = conversation.rewrite(question)
-            if rewrite.changed:
-                click.echo(f"(understood as: {rewrite.standalone})")
             answer = conversation.ask(question, k=k, filters=filters)
         except TwoSourceError as exc:
             if exc.exit_code != 2:  # a bad question is reported and the chat goes on
                 raise
             click.echo(f"Error: {exc}", err=True)
             continue
+        if answer.rewritten_question:  # by the rules, or by the model when they could not
+            click.echo(f"(understood as: {answer.rewritten_question})")
         click.echo(render_answer(answer))
         click.echo("")
 

@@ -11,6 +11,7 @@ date or subject in place. :class:`Conversation` keeps the turns for you.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -75,7 +76,8 @@ class Rewrite:
     question: str
     standalone: str
     resolved: tuple[tuple[str, str], ...] = ()
-    rule: str = ""  # "pronoun" | "ellipsis" | "" (unchanged)
+    rule: str = ""  # "pronoun" | "ellipsis" | "model" | "" (unchanged)
+    unresolved: tuple[str, ...] = ()  # words that refer back but that no rule could resolve
 
     @property
     def changed(self) -> bool:
@@ -120,6 +122,7 @@ def rewrite_followup(question: str, history, outlets: Iterable[str] = ()) -> Rew
         return _ellipsis(q, prev_q, outlets)
     edits: list[tuple[int, int, str]] = []
     resolved: list[tuple[str, str]] = []
+    unresolved: list[str] = []
     own = _own_antecedents(doc, outlets)
     for tok in doc:
         low = tok.lower_
@@ -142,6 +145,7 @@ def rewrite_followup(question: str, history, outlets: Iterable[str] = ()) -> Rew
             continue  # the question names its own antecedent before the pronoun
         target = _antecedent(tok, prev_q, prev_answer, outlets)
         if not target:
+            unresolved.append(tok.text)
             continue
         if demonstrative:  # "that closure" → "the Alder River Bridge closure"
             head = tok.head
@@ -155,12 +159,12 @@ def rewrite_followup(question: str, history, outlets: Iterable[str] = ()) -> Rew
         edits.append((tok.idx, tok.idx + len(tok.text), text))
         resolved.append((tok.text, text))
     if not edits:
-        return Rewrite(q, q)
+        return Rewrite(q, q, unresolved=tuple(unresolved))
     out = q
     for start, end, text in sorted(edits, reverse=True):
         out = out[:start] + text + out[end:]
     out = _capitalise(_LEADING.sub("", out))
-    return Rewrite(q, out, tuple(resolved), "pronoun")
+    return Rewrite(q, out, tuple(resolved), "pronoun", tuple(unresolved))
 
 
 # -- what a pronoun refers to
@@ -325,7 +329,7 @@ def _ellipsis(q: str, prev_q: str, outlets: list[str]) -> Rewrite:
 
     fragment = _ELLIPSIS_HEAD.sub("", q).strip(" ?.!")
     if not fragment:
-        return Rewrite(q, q)
+        return Rewrite(q, q, unresolved=(q,))
     new_outlets = match_outlets(fragment, outlets)
     base = prev_q.rstrip(" ?.!")
     if new_outlets:
@@ -353,9 +357,36 @@ def _ellipsis(q: str, prev_q: str, outlets: list[str]) -> Rewrite:
         return Rewrite(q, _capitalise(out) + "?", ((fragment, frag_dates[0]),), "ellipsis")
     phrase = _main_phrase(base, outlets)
     if not phrase or phrase not in base:
-        return Rewrite(q, q)
+        return Rewrite(q, q, unresolved=(fragment,))
     out = base.replace(phrase, fragment, 1)
     return Rewrite(q, _capitalise(out) + "?", ((fragment, phrase),), "ellipsis")
+
+
+def rewrite_with_model(question: str, history, generator, rules: Rewrite | None = None) -> Rewrite:
+    """The model's standalone form of a follow-up the rules could not resolve
+    (prompts/rewrite.j2, a JSON schema with one field). Kept only if it differs from the
+    follow-up and no longer contains the words the rules left unresolved; otherwise the
+    follow-up is returned unchanged. ``generator``: any :class:`qa.llm.Generator`."""
+    from .prompting import REWRITE_SCHEMA, rewrite_messages
+
+    q = " ".join((question or "").split())
+    turns = previous_turns(history)[-3:]
+    if not q or not turns:
+        return Rewrite(q, q)
+    pairs = [(tq, a.text if a is not None and a.status == "answered" else "") for tq, a in turns]
+    raw = "".join(generator.stream(rewrite_messages(q, pairs), REWRITE_SCHEMA, 120, 0.0))
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError:
+        return Rewrite(q, q)
+    text = " ".join(str(data.get("question", "")).split()) if isinstance(data, dict) else ""
+    left = rules.unresolved if rules is not None else ()
+    still = [w for w in left if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text, re.IGNORECASE)]
+    if not text or text.lower() == q.lower() or still:
+        return Rewrite(q, q, unresolved=left)
+    if not text.endswith(("?", ".")):
+        text += "?"
+    return Rewrite(q, _capitalise(text), rule="model")
 
 
 def _capitalise(text: str) -> str:
@@ -378,7 +409,8 @@ class Conversation:
         self.turns: list[tuple[str, Answer]] = []
 
     def rewrite(self, question: str) -> Rewrite:
-        """How ``question`` would be understood now (nothing is asked)."""
+        """How the rules would understand ``question`` now (nothing is asked; the model's
+        rewrite, used when the rules leave a reference unresolved, is in the answer)."""
         return rewrite_followup(question, self.turns, self.assistant.engine.known_outlets())
 
     def ask(self, question: str, **kwargs) -> Answer:
@@ -400,4 +432,4 @@ class Conversation:
         self.turns.clear()
 
 
-__all__ = ["Conversation", "Rewrite", "previous_turns", "rewrite_followup"]
+__all__ = ["Conversation", "Rewrite", "previous_turns", "rewrite_followup", "rewrite_with_model"]

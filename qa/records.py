@@ -141,6 +141,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     corroboration: str = ""  # corroborated | single-source | mixed | disputed ("" if abstained)
     rewritten_question: str = ""  # a follow-up's standalone form, used to retrieve ("" = as asked)
+    rewritten_by: str = ""  # "rules" or "model" (the rules left a reference unresolved)
     analysis: dict = field(default_factory=dict)  # qa.question.QuestionAnalysis.to_dict()
     outcome: Outcome = "checked"  # how it came about (see Outcome above)
     verdict: Verdict | None = None  # for yes/no and comparison questions

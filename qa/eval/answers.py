@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,6 +46,9 @@ def score_answer(assistant: Assistant, q: Query, answer) -> dict:
         "id": q.qid,
         "type": q.qtype,
         "status": answer.status + ("/extractive" if answer.extractive else ""),
+        "outcome": answer.outcome,
+        "verdict": answer.verdict.value if answer.verdict is not None else "",
+        "verdict_said": answer.verdict.said if answer.verdict is not None else "",
         "refused": refused,
         "correct": (not q.gold and refused)
         or (bool(q.gold) and not refused and gold_found(answer.text, q.answer)),
@@ -69,6 +73,7 @@ def score_answer(assistant: Assistant, q: Query, answer) -> dict:
 def summarise_answers(rows: list[dict]) -> dict:
     answerable = [r for r in rows if r["type"] != "null"]
     null = [r for r in rows if r["type"] == "null"]
+    types = sorted({r["type"] for r in rows})
     cits = sum(r["citations"] for r in rows)
     cited_docs = sum(r["cited_docs"] for r in answerable)
     multi = [r for r in answerable if r["multi_outlet_gold"] and r["uses_all_gold"]]
@@ -99,6 +104,27 @@ def summarise_answers(rows: list[dict]) -> dict:
             else None
         ),
         "median_seconds": statistics.median(r["seconds"] for r in rows) if rows else None,
+        "outcomes": dict(Counter(r.get("outcome", "") for r in rows)),
+        "by_type": {t: _type_figures([r for r in rows if r["type"] == t]) for t in types},
+    }
+
+
+def _type_figures(part: list[dict]) -> dict:
+    """The headline figures for one question type (null questions: the refusal rate)."""
+    null = bool(part) and part[0]["type"] == "null"
+    cits = sum(r["citations"] for r in part)
+    cited = sum(r["cited_docs"] for r in part)
+    n = len(part)
+    return {
+        "questions": n,
+        "accuracy": None if null else sum(r["correct"] for r in part) / n,
+        "abstained_although_answerable": None if null else sum(r["refused"] for r in part) / n,
+        "null_refused": sum(r["refused"] for r in part) / n if null else None,
+        "citation_exactness": sum(r["citations_exact"] for r in part) / cits if cits else None,
+        "cited_gold_precision": (
+            None if null or not cited else sum(r["cited_gold"] for r in part) / cited
+        ),
+        "verdicts_shown": sum(r.get("verdict") in ("yes", "no") for r in part),
     }
 
 
@@ -136,11 +162,26 @@ def answers_markdown(report: dict) -> str:
         "|---|---|",
     ]
     for key, value in report.items():
-        if key in ("rows", "dataset", "model", "questions"):
+        if key in ("rows", "dataset", "model", "questions", "by_type", "outcomes"):
             continue
-        shown = "n/a" if value is None else f"{value:.3f}" if isinstance(value, float) else value
-        lines.append(f"| {key.replace('_', ' ')} | {shown} |")
+        lines.append(f"| {key.replace('_', ' ')} | {_shown(value)} |")
+    outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.get("outcomes", {}).items()))
+    lines.append(f"| outcomes | {outcomes} |")
+    by_type = report.get("by_type", {})
+    if by_type:
+        keys = list(next(iter(by_type.values())))
+        lines += [
+            "",
+            "| type | " + " | ".join(k.replace("_", " ") for k in keys) + " |",
+            "|---" * (len(keys) + 1) + "|",
+        ]
+        for t, figures in by_type.items():
+            lines.append(f"| {t} | " + " | ".join(_shown(figures[k]) for k in keys) + " |")
     return "\n".join(lines)
+
+
+def _shown(value) -> str:
+    return "n/a" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
 __all__ = [

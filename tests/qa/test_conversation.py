@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from qa.conversation import Conversation, previous_turns, rewrite_followup
+from qa.conversation import Conversation, previous_turns, rewrite_followup, rewrite_with_model
 from qa.records import Answer, Citation, Sentence
 from tests.conftest import EXAMPLES, FakeGenerator, assert_quotes_exact, passages_in
 
@@ -223,3 +223,73 @@ def test_web_chat_passes_its_turns_as_history(demo_settings, embedder):
     *_, (html, turns, _) = ask("Who said it would close?", first, 6, "", "")
     assert turns[1]["answer"].rewritten_question == "Who said the Alder River Bridge would close?"
     assert "understood as: Who said the Alder River Bridge would close?" in html
+
+
+ENGINEER = "Who is the city engineer in charge of the bridge repairs?"
+SHE = "What did she say about the bearings?"
+
+
+def test_rules_report_what_they_could_not_resolve():
+    r = rewrite_followup(SHE, [ENGINEER], OUTLETS)  # no person named before: "she" is open
+    assert not r.changed and r.unresolved == ("she",)
+    r = _rewrite(BRIDGE, "Who said it would close?")
+    assert r.changed and r.unresolved == ()
+
+
+def _rewriter(reply: str):
+    def respond(messages):
+        assert "Follow-up question: " + SHE in messages[-1]["content"]  # prompts/rewrite.j2
+        assert ENGINEER in messages[-1]["content"]
+        return json.dumps({"question": reply})
+
+    return FakeGenerator(respond)
+
+
+def test_model_rewrites_what_the_rules_could_not():
+    rules = rewrite_followup(SHE, [ENGINEER], OUTLETS)
+    gen = _rewriter("What did the city engineer say about the bearings?")
+    r = rewrite_with_model(SHE, [ENGINEER], gen, rules)
+    assert r.changed and r.rule == "model"
+    assert r.standalone == "What did the city engineer say about the bearings?"
+    # a reply that still says "she", or repeats the question, is not used
+    for reply in ("What did she say about the bearings?", SHE.upper(), ""):
+        assert not rewrite_with_model(SHE, [ENGINEER], _rewriter(reply), rules).changed
+
+
+def test_assistant_falls_back_to_the_model_and_records_it(demo_settings, embedder):
+    from qa.api import Assistant
+
+    def respond(messages):
+        if "Follow-up question:" in messages[-1]["content"]:
+            return json.dumps({"question": "What did the city engineer say about the bearings?"})
+        return _quote_first(messages)
+
+    gen = FakeGenerator(respond)
+    assistant = Assistant(settings=demo_settings, generator=gen)
+    assistant.index._embedder = embedder
+    answer = assistant.ask(SHE, history=[ENGINEER])
+    assert answer.rewritten_question == "What did the city engineer say about the bearings?"
+    assert answer.rewritten_by == "model"
+    assert "city engineer" in gen.history[-1][-1]["content"]  # the answer used the rewrite
+    # resolved by the rules: the model is not asked to rewrite
+    gen.history.clear()
+    answer = assistant.ask("Who said it would close?", history=[BRIDGE])
+    assert answer.rewritten_by == "rules"
+    assert not any("Follow-up question:" in m[-1]["content"] for m in gen.history)
+
+
+@pytest.mark.slow
+def test_model_rewrite_of_a_pronoun_follow_up_with_the_real_model(demo_settings, embedder):
+    from qa.api import Assistant
+
+    assistant = Assistant(settings=demo_settings)
+    assistant.index._embedder = embedder
+    answer = assistant.ask(SHE, history=[ENGINEER])  # the rules find no "she" before
+    assert answer.rewritten_by == "model", answer.rewritten_question
+    assert "she" not in answer.rewritten_question.lower().split()
+    assert "engineer" in answer.rewritten_question.lower(), answer.rewritten_question
+    assert answer.status == "answered", answer.message
+    quotes = [c.quote for c in answer.citations()]
+    assert any("bearings" in q for q in quotes), quotes  # Dana Okafor on the bearings
+    assert {c.outlet for c in answer.citations()} & {"Harbour Ledger"}
+    assert_quotes_exact(answer, assistant.index)
