@@ -29,6 +29,7 @@ from .question import (
     analyze,
     archive_outlets,
     evidence_budget,
+    question_clauses,
     retrieval_plan,
     whether_clause,
 )
@@ -215,6 +216,21 @@ class AnswerEngine:
         cands = self.retriever.retrieve(q, k=k, filters=filters, boost=boost)
         return analysis, select_evidence(cands, n=n, config=cfg)
 
+    def relevance(self, q: str, evidence: list[Evidence]) -> float:
+        """How relevant the evidence is to the question: its best sentence score, or — for a
+        question of several clauses, whose words no single sentence can cover — the best
+        score of a sentence against any one of its clauses, judged as a one-clause question
+        is (the same scoring and the same ``answer.abstain_below``)."""
+        best = max((e.score for e in evidence), default=0.0)
+        clauses = question_clauses(q)
+        if len(clauses) < 2 or not evidence or best >= self.settings.answer.abstain_below:
+            return best
+        texts = [e.text for e in evidence]
+        vectors = self.retriever.embed_cached(clauses)
+        for clause, vec in zip(clauses, vectors, strict=True):
+            best = max(best, *self.retriever.score_texts(clause, vec, texts))
+        return best
+
     def unknown_names(self, analysis: QuestionAnalysis) -> list[str]:
         """People and organisations the question names that no passage of the archive
         mentions (every word of the name in one chunk): the archive cannot answer a question
@@ -272,7 +288,7 @@ class AnswerEngine:
         analysis, evidence = self.gather(q, k or cfg.k, filters)
         timings = {"retrieval_s": time.perf_counter() - t0}
         yield StreamEvent("evidence", evidence=tuple(evidence))
-        best = max((e.score for e in evidence), default=0.0)
+        best = self.relevance(q, evidence)
         unknown = self.unknown_names(analysis) if best >= cfg.abstain_below else []
         if best < cfg.abstain_below or unknown:
             answer = self._abstain(q, evidence, timings)

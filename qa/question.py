@@ -471,6 +471,22 @@ def _part_dates(analysis: QuestionAnalysis, words: str) -> tuple[str, str]:
     return since, until
 
 
+_CLAUSE_BREAK = re.compile(
+    r"[,;:?]|\b(?:while|whereas|but|and the|and what|and is|and was|respectively)\b",
+    re.IGNORECASE,
+)
+
+
+def question_clauses(question: str, min_words: int = 3) -> list[str]:
+    """The clauses of a long question (split at commas, "while", "and the", …) that carry at
+    least ``min_words`` content words: each can be judged for relevance on its own, as a
+    one-clause question is."""
+    from .text import content_words
+
+    pieces = [p.strip() for p in _CLAUSE_BREAK.split(question or "")]
+    return [p for p in pieces if len(content_words(p)) >= min_words]
+
+
 def evidence_budget(analysis: QuestionAnalysis, parts: int, base: int, per_part: int, most: int):
     """How many evidence passages the model gets: ``base`` for a single question, at least
     ``per_part`` for each part of one about several outlets, and more for a list or a count
@@ -492,6 +508,7 @@ __all__ = [
     "evidence_budget",
     "match_outlets",
     "outlet_names",
+    "question_clauses",
     "retrieval_plan",
     "split_parts",
     "whether_clause",

@@ -250,3 +250,22 @@ def test_wh_question_gets_no_verdict(seed_index, embedder):
     answer = assistant.ask("How many people would Russia need to mobilize to win the war?")
     assert '"verdict"' not in gen.history[-1][-1]["content"]
     assert answer.verdict is None and not any(s.lead for s in answer.sentences)
+
+
+def test_long_question_is_judged_relevant_clause_by_clause(seed_index, embedder):
+    assistant, gen = _assistant(seed_index, embedder, _five_million_with_verdict("yes"))
+    q = (
+        "Does Russia need to mobilize five million people to win the war, while amateur "
+        "astronomers in the southern hills catalogued frozen comets, orbital resonances, "
+        "glaciers and migrating penguin colonies during unusually bright winter auroras, "
+        "and the botanists of the island described orchids, lichens, ferns, mosses and "
+        "eucalyptus seedlings beside volcanic hot springs?"
+    )
+    answer = assistant.ask(q)
+    cfg = assistant.settings.answer
+    # no sentence covers this whole question (its score stays under the cut-off)...
+    assert max(e.score for e in answer.evidence) < cfg.abstain_below
+    # ...but its first clause is answered by the archive, so the model is asked
+    assert assistant.engine.relevance(q, answer.evidence) >= cfg.abstain_below
+    assert answer.outcome != "nothing_relevant", answer.message
+    assert gen.history

@@ -11,6 +11,7 @@ from qa.question import (
     archive_outlets,
     evidence_budget,
     match_outlets,
+    question_clauses,
     retrieval_plan,
     split_parts,
     whether_clause,
@@ -253,3 +254,17 @@ def test_evidence_budget_depends_on_the_question():
 def test_iso_dates():
     a = analyze("What did Wired report on 2023-11-24?", OUTLETS)
     assert (a.since, a.until) == ("2023-11-24", "2023-11-24")
+
+
+def test_clauses_of_a_long_question():
+    q = (
+        "Does the Guardian article say the bridge will close in May, while the BBC News "
+        "report says the ferry strike ends in June?"
+    )
+    assert question_clauses(q) == [
+        "Does the Guardian article say the bridge will close in May",
+        "the BBC News report says the ferry strike ends in June",
+    ]
+    assert question_clauses("Who won the football World Cup in 2022?") == [
+        "Who won the football World Cup in 2022"
+    ]
