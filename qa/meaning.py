@@ -724,15 +724,6 @@ def _passive(token) -> bool:
 _OPPOSED = set(OPPOSED_SENSES)
 
 
-def _opposed(a, b) -> bool:
-    """Is word ``b`` (of the passage) opposite in meaning to word ``a`` (of the sentence)?"""
-    if _opposed_senses(a, b):
-        return True
-    if _senses(a) and _senses(b) and _word(b) not in _PAIR_OPPOSITE.get(_word(a), set()):
-        return False
-    return _word(b) in _opposites(a) or b.lower_ in _opposites(a)
-
-
 def _opposites(token) -> set[str]:
     """Lemmas opposite in meaning: from the list, and by a negating prefix (able ~ unable,
     legal ~ illegal, commission ~ decommission, agree ~ disagree)."""
