@@ -219,12 +219,13 @@ def eval_answers(
 @click.option("--limit", type=click.IntRange(0), default=0, help="Claims (0 = all 349).")
 @click.option(
     "--suite",
-    type=click.Choice(["wice", "contradictions"]),
+    type=click.Choice(["wice", "contradictions", "heldout"]),
     default="wice",
     show_default=True,
     help="'wice': WiCE's human labels; 'contradictions': eval/contradictions.jsonl, true "
     "paraphrases and one-change perturbations of real sentences (negation, antonym, role, "
-    "number, date, entity, hedge, scope).",
+    "number, date, entity, hedge, scope); 'heldout': eval/contradictions_heldout.jsonl, pairs "
+    "of the same kinds written apart from the rules and never tuned on.",
 )
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
@@ -235,14 +236,14 @@ def eval_support(ctx: click.Context, eval_dir: Path, limit: int, suite: str, as_
     from .common import markdown
 
     settings = command_settings(ctx)
-    if suite == "contradictions":
+    if suite in ("contradictions", "heldout"):
         from ..verify import CheckerConfig, SupportChecker
-        from .contradictions import evaluate_suite, load_suite, suite_markdown
+        from .contradictions import HELDOUT_SUITE, evaluate_suite, load_suite, suite_markdown
 
         checker = SupportChecker(
             load_embedder(settings).embed, config=CheckerConfig.from_settings(settings)
         )
-        pairs = load_suite()
+        pairs = load_suite(HELDOUT_SUITE) if suite == "heldout" else load_suite()
         if limit:
             pairs = pairs[:limit]
         report = evaluate_suite(checker.check, pairs)
