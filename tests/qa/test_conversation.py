@@ -4,6 +4,7 @@ history API with a scripted generator, and one conversation with the real defaul
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -189,9 +190,14 @@ def test_pronoun_follow_up_with_the_real_model(demo_settings, embedder):
     answer = conv.ask("Who said it would close?")
     assert answer.rewritten_question == "Who said the Alder River Bridge would close?"
     assert answer.status == "answered", answer.message
-    titles = {c.title for c in answer.citations()}
-    bridge = [t for t in titles if "Alder River Bridge" in t or "river crossing" in t]
-    assert bridge, titles  # cites one of the two bridge-closure articles
+    # It cites a passage that says who announced the closure — one of the two bridge-closure
+    # articles, or the institute's report ("The city of Port Alder has announced that the Alder
+    # River Bridge will close …"); which one the model picks depends on the llama.cpp build.
+    quotes = [c.quote for c in answer.citations()]
+    closure = [
+        q for q in quotes if "bridge" in q.lower() and re.search(r"\bclos(e|ed|ing|ure)\b", q)
+    ]
+    assert closure, quotes
     assert_quotes_exact(answer, assistant.index)
 
 
