@@ -4,6 +4,7 @@ string rule, refusals on null questions, and every citation checked against the 
 
 from __future__ import annotations
 
+import json
 import re
 import statistics
 import time
@@ -134,24 +135,51 @@ def evaluate_answers(
     embedder: Embedder | None = None,
     work: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    log: Path | None = None,
     **overrides,
 ) -> dict:
     """Ask ``limit`` questions (round-robin over types, null included) with the configured
-    language model and score answers, refusals and citations."""
+    language model and score answers, refusals and citations.
+
+    With ``log``, every scored question is appended to that JSON-lines file as soon as it is
+    done, and questions already in it (asked with the same model) are not asked again — so a
+    long run (all 300 take hours on 2 cores) can be interrupted and continued."""
     data = load_multihop(eval_dir / "multihop_rag")
     queries = subset(data.queries, limit)
-    rows = []
     with multihop_assistant(data, embedder, work, **overrides) as assistant:
         model = assistant.model_info()
+        done = _logged_rows(log, model) if log else {}
+        rows = []
         for i, q in enumerate(queries):
-            t0 = time.perf_counter()
-            answer = assistant.ask(q.question)
-            row = score_answer(assistant, q, answer)
-            row["seconds"] = round(time.perf_counter() - t0, 2)
+            row = done.get(q.qid)
+            if row is None:
+                t0 = time.perf_counter()
+                answer = assistant.ask(q.question)
+                row = score_answer(assistant, q, answer)
+                row["seconds"] = round(time.perf_counter() - t0, 2)
+                if log:
+                    with log.open("a", encoding="utf-8") as fh:
+                        fh.write(json.dumps({"model": model, **row}) + "\n")
             rows.append(row)
             if progress:
                 progress(i + 1, len(queries))
     return {"dataset": "multihop_rag", "model": model, **summarise_answers(rows), "rows": rows}
+
+
+def _logged_rows(log: Path, model: str) -> dict[str, dict]:
+    """Rows of an earlier run with the same model, by question id (a torn last line — the run
+    was killed while writing it — is skipped)."""
+    rows: dict[str, dict] = {}
+    if not log.exists():
+        return rows
+    for line in log.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if row.pop("model", None) == model:
+            rows[row["id"]] = row
+    return rows
 
 
 def answers_markdown(report: dict) -> str:

@@ -162,6 +162,7 @@ def _multihop_report(
     limit: int,
     as_json: bool,
     llm: dict | None = None,
+    **extra,
 ) -> None:
     """Run a MultiHop-RAG suite with the command's embedder (and, when ``llm`` is given, its
     language model overrides) and print the report."""
@@ -170,7 +171,7 @@ def _multihop_report(
     models = {"embedding": settings.embedding.model_dump(), "models_dir": settings.models_dir}
     if llm is not None:  # the suite asks the language model
         models["llm"] = settings.llm.model_dump()
-    report = evaluate(eval_dir, limit, progress=_progress_bar("Questions"), **models)
+    report = evaluate(eval_dir, limit, progress=_progress_bar("Questions"), **extra, **models)
     click.echo(json.dumps(report, indent=2) if as_json else to_markdown(report))
 
 
@@ -197,6 +198,12 @@ def eval_retrieval(ctx: click.Context, eval_dir: Path, limit: int, as_json: bool
 )
 @click.option("--model", help="A .gguf file, 'default' or 'smollm2'.")
 @click.option("--llm-url", help="Base URL of an OpenAI-compatible server instead.")
+@click.option(
+    "--log",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append each scored question to this JSON-lines file as it finishes; questions "
+    "already in it (same model) are not asked again, so an interrupted run continues.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def eval_answers(
@@ -205,13 +212,16 @@ def eval_answers(
     limit: int,
     model: str | None,
     llm_url: str | None,
+    log: Path | None,
     as_json: bool,
 ) -> None:
     """Answer accuracy, refusals and citations on MultiHop-RAG (uses the language model)."""
     from .answers import answers_markdown, evaluate_answers
 
     llm = {k: v for k, v in (("model", model), ("url", llm_url)) if v}
-    _multihop_report(ctx, evaluate_answers, answers_markdown, eval_dir, limit, as_json, llm)
+    _multihop_report(
+        ctx, evaluate_answers, answers_markdown, eval_dir, limit, as_json, llm, log=log
+    )
 
 
 @eval_group.command("support")

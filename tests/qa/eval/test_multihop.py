@@ -67,9 +67,22 @@ def test_support_checker_subset(embedder):
 
 
 @needs_eval
-def test_answers_subset_with_the_real_model(embedder):
-    report = evaluate_answers(EVAL, limit=4, embedder=embedder)
+def test_answers_subset_with_the_real_model(embedder, tmp_path, monkeypatch):
+    log = tmp_path / "answers.jsonl"
+    report = evaluate_answers(EVAL, limit=4, embedder=embedder, log=log)
     assert report["questions"] == 4
+    assert len(log.read_text().splitlines()) == 4  # one line per question, as it finished
+    # A continued run reuses the logged questions and asks only the new one.
+    from qa.api import Assistant
+
+    asked: list[str] = []
+    real_ask = Assistant.ask
+    monkeypatch.setattr(
+        Assistant, "ask", lambda self, q, **kw: asked.append(q) or real_ask(self, q, **kw)
+    )
+    again = evaluate_answers(EVAL, limit=5, embedder=embedder, log=log)
+    assert len(asked) == 1 and again["questions"] == 5
+    assert again["rows"][:4] == report["rows"]
     rows = report["rows"]
     null = [r for r in rows if r["type"] == "null"]
     assert len(null) == 1 and null[0]["refused"]
