@@ -260,20 +260,66 @@ def outlets_set(ctx: click.Context, outlet: str, status: str, note: str) -> None
     click.echo(f"{entry.name}: {entry.status}")
 
 
+def _model_options(command):
+    """--model and --llm-url, shared by the commands that answer questions."""
+    command = click.option(
+        "--llm-url",
+        multiple=True,
+        help="Base URL of an OpenAI-compatible server instead of a local model; several "
+        "servers: repeat the option or separate URLs with commas (each question goes to the "
+        "least busy).",
+    )(command)
+    return click.option("--model", help="A .gguf file, 'default' or 'smollm2'.")(command)
+
+
+def _answer_options(command):
+    """--k and the evidence filters (--outlet, --since, --until) of `ask` and `chat`."""
+    for option in reversed(
+        [
+            click.option(
+                "--k", "k", type=click.IntRange(1, 50), help="Passages to retrieve (default 6)."
+            ),
+            click.option(
+                "--outlet", default="", help="Only passages from outlets whose name contains this."
+            ),
+            click.option(
+                "--since", default="", help="Only articles published on or after this ISO date."
+            ),
+            click.option(
+                "--until", default="", help="Only articles published on or before this ISO date."
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _llm_overrides(model: str | None, llm_url: tuple[str, ...]) -> dict | None:
+    """The language-model settings given on the command line, or None."""
+    llm = {k: v for k, v in {"model": model, "url": ",".join(llm_url)}.items() if v}
+    return llm or None
+
+
+def _check_dates(since: str, until: str) -> None:
+    """Reject a malformed --since/--until, or a range that cannot match anything."""
+    from index.metadata import iso_date_problem
+
+    for name, value in (("--since", since), ("--until", until)):
+        problem = iso_date_problem(value) if value else None
+        if problem:
+            raise click.BadParameter(problem, param_hint=name)
+    shared = min(len(since.strip()), len(until.strip()))
+    if since and until and since.strip()[:shared] > until.strip()[:shared]:
+        raise click.BadParameter(
+            f"'{since}' is after --until '{until}', so nothing could match", param_hint="--since"
+        )
+
+
 @cli.command()
 @click.argument("question")
-@click.option("--k", "k", type=click.IntRange(1, 50), help="Passages to retrieve (default 6).")
 @click.option("--json", "as_json", is_flag=True, help="Print the full structured answer.")
-@click.option("--model", help="A .gguf file, 'default' or 'smollm2'.")
-@click.option(
-    "--llm-url",
-    multiple=True,
-    help="Base URL of an OpenAI-compatible server instead of a local model; several servers: "
-    "repeat the option or separate URLs with commas (each question goes to the least busy).",
-)
-@click.option("--outlet", default="", help="Only passages from outlets whose name contains this.")
-@click.option("--since", default="", help="Only articles published on or after this ISO date.")
-@click.option("--until", default="", help="Only articles published on or before this ISO date.")
+@_model_options
+@_answer_options
 @click.option("--no-stream", is_flag=True, help="Do not show the draft while it is written.")
 @click.pass_context
 def ask(
@@ -289,22 +335,12 @@ def ask(
     no_stream: bool,
 ) -> None:
     """Answer QUESTION from the archive, with a verified citation on every sentence."""
-    from index.metadata import iso_date_problem
-
-    for name, value in (("--since", since), ("--until", until)):
-        problem = iso_date_problem(value) if value else None
-        if problem:
-            raise click.BadParameter(problem, param_hint=name)
-    shared = min(len(since.strip()), len(until.strip()))
-    if since and until and since.strip()[:shared] > until.strip()[:shared]:
-        raise click.BadParameter(
-            f"'{since}' is after --until '{until}', so nothing could match", param_hint="--since"
-        )
+    _check_dates(since, until)
     from qa.api import Assistant
     from qa.ui.terminal import render_answer
 
-    llm = {k2: v for k2, v in {"model": model, "url": ",".join(llm_url)}.items() if v}
-    settings = _settings(ctx, llm=llm or None)
+    llm = _llm_overrides(model, llm_url)
+    settings = _settings(ctx, llm=llm)
     assistant = Assistant(settings=settings, progress=not as_json)
     filters = assistant.filters(outlet=outlet, since=since, until=until)
     show_draft = not (as_json or no_stream)
@@ -328,17 +364,8 @@ def ask(
 
 
 @cli.command()
-@click.option("--k", "k", type=click.IntRange(1, 50), help="Passages to retrieve (default 6).")
-@click.option("--model", help="A .gguf file, 'default' or 'smollm2'.")
-@click.option(
-    "--llm-url",
-    multiple=True,
-    help="Base URL of an OpenAI-compatible server instead of a local model; several servers: "
-    "repeat the option or separate URLs with commas (each question goes to the least busy).",
-)
-@click.option("--outlet", default="", help="Only passages from outlets whose name contains this.")
-@click.option("--since", default="", help="Only articles published on or after this ISO date.")
-@click.option("--until", default="", help="Only articles published on or before this ISO date.")
+@_model_options
+@_answer_options
 @click.pass_context
 def chat(
     ctx: click.Context,
@@ -351,18 +378,13 @@ def chat(
 ) -> None:
     """A conversation in the terminal: one question per line (until EOF or 'exit'); follow-ups
     such as "Who said it would close?" are understood from the earlier turns."""
-    from index.metadata import iso_date_problem
-
-    for name, value in (("--since", since), ("--until", until)):
-        problem = iso_date_problem(value) if value else None
-        if problem:
-            raise click.BadParameter(problem, param_hint=name)
+    _check_dates(since, until)
     from qa.api import Assistant
     from qa.conversation import Conversation
     from qa.ui.terminal import render_answer
 
-    llm = {k2: v for k2, v in {"model": model, "url": ",".join(llm_url)}.items() if v}
-    assistant = Assistant(settings=_settings(ctx, llm=llm or None), progress=True)
+    llm = _llm_overrides(model, llm_url)
+    assistant = Assistant(settings=_settings(ctx, llm=llm), progress=True)
     conversation = Conversation(assistant)
     filters = assistant.filters(outlet=outlet, since=since, until=until)
     stdin = sys.stdin
@@ -394,13 +416,7 @@ def chat(
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--model", help="A .gguf file, 'default' or 'smollm2'.")
-@click.option(
-    "--llm-url",
-    multiple=True,
-    help="Base URL of an OpenAI-compatible server instead of a local model; several servers: "
-    "repeat the option or separate URLs with commas (each question goes to the least busy).",
-)
+@_model_options
 @click.option(
     "--auth",
     "require_login",
@@ -437,8 +453,8 @@ def serve(
     front authenticates them and names the user in a header."""
     from qa.ui.auth import WebAuth, is_loopback, load_users, users_path
 
-    llm = {k: v for k, v in {"model": model, "url": ",".join(llm_url)}.items() if v}
-    settings = _settings(ctx, llm=llm or None)
+    llm = _llm_overrides(model, llm_url)
+    settings = _settings(ctx, llm=llm)
     if auth_header:
         auth = WebAuth.proxy_header(auth_header.strip(), list(trusted_proxy) or None)
         how = f"users named by the proxy in {auth.header}"

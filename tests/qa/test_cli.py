@@ -171,3 +171,12 @@ def test_ask_errors(capsys, seed_data, tmp_path):
     assert code == 2 and "ISO date" in err
     code, _, err = run(capsys, "--data", str(tmp_path / "none"), "ask", "Anything here?")
     assert code == 3 and "twosource ingest" in err
+
+
+@pytest.mark.parametrize("command", [["ask", "Why?"], ["chat"]])
+def test_date_range_that_cannot_match_is_a_usage_error(capsys, tmp_path, command):
+    # ask and chat share one check: checked before any index or model is opened.
+    name, *rest = command
+    args = ["--data", str(tmp_path), name, "--since", "2024-05", "--until", "2023-01", *rest]
+    code, _, err = run(capsys, *args)
+    assert code == 2 and "nothing could match" in err
