@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -23,14 +19,9 @@ from index.errors import ConfigError
 from index.settings import load_settings
 from qa.llm import LLMError, make_generator
 from qa.llm_pool import ServerPool
+from tests.llama_server import free_port, start_llama_server, stop, wait_until_up
 
 HI = [{"role": "user", "content": "hi"}]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Stub:
@@ -207,7 +198,7 @@ def test_an_answer_cut_short_is_an_error_not_a_truncated_answer(stubs):
 
 
 def test_all_servers_down_is_a_clear_fast_error():
-    urls = [f"http://127.0.0.1:{_free_port()}/v1" for _ in range(2)]
+    urls = [f"http://127.0.0.1:{free_port()}/v1" for _ in range(2)]
     pool = _pool(urls)
     for _ in range(2):  # also once both are in their cool-down: each is tried once more
         start = time.monotonic()
@@ -232,57 +223,18 @@ def test_a_refused_request_is_reported_not_taken_for_a_dead_server(stubs):
 # -- the real thing: two llama.cpp servers with the small test model
 
 
-def _start_server(port: int, log_path) -> subprocess.Popen:
-    from qa.models import smollm2_path
-
-    with open(log_path, "w") as out:
-        return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "llama_cpp.server",
-                "--model",
-                str(smollm2_path()),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--n_ctx",
-                "512",
-                "--n_threads",
-                "1",
-                "--interrupt_requests",
-                "False",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-
-def _wait_up(proc, url: str, log_path) -> None:
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"the llama.cpp server exited: {log_path.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url + "/models", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail("the llama.cpp server did not start within 90 s")
-
-
 @pytest.mark.slow
 def test_two_real_llama_cpp_servers_one_killed_then_both(tmp_path, caplog):
     procs, urls = [], []
     try:
         for i in range(2):
-            port = _free_port()
-            procs.append(_start_server(port, tmp_path / f"server{i}.log"))
-            urls.append(f"http://127.0.0.1:{port}/v1")
+            proc, url = start_llama_server(
+                tmp_path / f"server{i}.log", n_ctx=512, threads=1, interrupt=False
+            )
+            procs.append(proc)
+            urls.append(url)
         for proc, url, i in zip(procs, urls, range(2), strict=True):
-            _wait_up(proc, url, tmp_path / f"server{i}.log")
+            wait_until_up(proc, url, tmp_path / f"server{i}.log")
         pool = _pool(urls, timeout=60)
         assert pool.slots == 2  # llama-cpp-python's server has no /props: one slot each
         messages = [{"role": "user", "content": "Name a colour."}]
@@ -317,9 +269,7 @@ def test_two_real_llama_cpp_servers_one_killed_then_both(tmp_path, caplog):
         assert all(u in str(err.value) for u in urls)
     finally:
         for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(10)
+            stop(proc)
 
 
 # -- the web app answers as many questions at once as the backend can
@@ -358,7 +308,7 @@ def test_cli_takes_several_llm_urls_and_reports_them_all_down(tmp_path, embedder
 
     data = tmp_path / "data"
     assert ingest([EXAMPLES], load_settings(data), embedder=embedder).ok
-    urls = [f"http://127.0.0.1:{_free_port()}/v1" for _ in range(3)]
+    urls = [f"http://127.0.0.1:{free_port()}/v1" for _ in range(3)]
     question = "How long will the Alder River Bridge be closed?"
     args = ["--data", str(data), "ask", "--no-stream", question, "--llm-url", urls[0]]
     args += ["--llm-url", f"{urls[1]},{urls[2]}"]

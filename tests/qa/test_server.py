@@ -3,73 +3,25 @@
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 from qa.api import Assistant
 from qa.llm import LLMError, OpenAIServerGenerator
-from qa.models import smollm2_path
 from qa.prompting import answer_schema
 from tests.conftest import assert_quotes_exact
+from tests.llama_server import free_port, start_llama_server, stop, wait_until_up
 
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory):
-    port = _free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "llama_cpp.server",
-                "--model",
-                str(smollm2_path()),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--n_ctx",
-                "4096",
-                "--n_threads",
-                "2",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"the llama.cpp server exited: {log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url + "/models", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the llama.cpp server did not start within 90 s")
+    proc, url = start_llama_server(log)
+    wait_until_up(proc, url, log)
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop(proc)
 
 
 def test_streams_schema_constrained_json(server_url):
@@ -104,7 +56,7 @@ def test_assistant_through_the_server(server_url, seed_index, embedder):
 
 
 def test_unreachable_server_is_a_clear_error():
-    gen = OpenAIServerGenerator(f"http://127.0.0.1:{_free_port()}/v1", timeout=5)
+    gen = OpenAIServerGenerator(f"http://127.0.0.1:{free_port()}/v1", timeout=5)
     with pytest.raises(LLMError, match="cannot reach the LLM server"):
         list(gen.stream([{"role": "user", "content": "hi"}], None, 5, 0.0))
 
