@@ -454,6 +454,38 @@ class VerifySettings(_Group):
         description="Coverage (0–1) a passage found elsewhere in the archive needs, besides "
         "answer.corroboration_threshold, to count as corroborating a sentence.",
     )
+    substitution_judge: bool = Field(
+        False,
+        description="Ask the language model about a sentence that repeats a passage sentence "
+        "but for one phrase no rule compares ('made progress' where the passage says 'broke "
+        "down'): same, opposite or different meaning there? Only 'same' keeps the sentence "
+        "supported. One short question per phrase pair, cached (qa/substitution.py).",
+    )
+    substitution_min_overlap: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Share (0–1) of a sentence's words a passage sentence must repeat in order "
+        "for the two to count as aligned for the substitution judge.",
+    )
+    substitution_max_words: int = Field(
+        4, ge=1, le=12, description="Longest phrase (words) the substitution judge compares."
+    )
+    substitution_max_calls: int = Field(
+        8,
+        ge=0,
+        le=200,
+        description="Most model questions the substitution judge asks per batch of checks "
+        "(an answer's sentences, or one claim's corroboration candidates); cached pairs are free.",
+    )
+    substitution_cache: bool = Field(
+        True,
+        description="Keep the substitution judge's verdicts in <data_dir>/substitution-"
+        "verdicts.jsonl (keyed by phrase pair, slot words and model) across runs.",
+    )
+    substitution_cache_size: int = Field(
+        20_000, ge=100, description="Most verdicts kept in the substitution judge's cache file."
+    )
 
 
 class Settings(BaseSettings):

@@ -84,6 +84,10 @@ class Assistant:
         if self.settings.verify.judge_open:
             checker.judge_many = llm_judge_many(_Lazy(self.engine))
             checker.judge_open = True
+        if self.settings.verify.substitution_judge:
+            from .substitution import judge_from_settings
+
+            checker.substitution = judge_from_settings(self.settings, _Lazy(self.engine))
 
     def ingest(self, paths: list[str | Path], progress: bool = False) -> IngestReport:
         """Ingest files into this assistant's index and start using the new version."""

@@ -237,9 +237,17 @@ def eval_answers(
     "number, date, entity, hedge, scope); 'heldout': eval/contradictions_heldout.jsonl, pairs "
     "of the same kinds written apart from the rules and never tuned on.",
 )
+@click.option(
+    "--judge/--no-judge",
+    default=None,
+    help="Load the language model for the substitution judge (verify.substitution_judge: a "
+    "sentence that repeats its passage but for one phrase). Default: as the settings say.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def eval_support(ctx: click.Context, eval_dir: Path, limit: int, suite: str, as_json: bool) -> None:
+def eval_support(
+    ctx: click.Context, eval_dir: Path, limit: int, suite: str, judge: bool | None, as_json: bool
+) -> None:
     """The citation support checker against labelled claim–passage pairs."""
     from index.embed import load_embedder
 
@@ -253,10 +261,17 @@ def eval_support(ctx: click.Context, eval_dir: Path, limit: int, suite: str, as_
         checker = SupportChecker(
             load_embedder(settings).embed, config=CheckerConfig.from_settings(settings)
         )
+        if settings.verify.substitution_judge if judge is None else judge:
+            from ..llm import make_generator
+            from ..substitution import judge_from_settings
+
+            checker.substitution = judge_from_settings(settings, make_generator(settings))
         pairs = load_suite(HELDOUT_SUITE) if suite == "heldout" else load_suite()
         if limit:
             pairs = pairs[:limit]
         report = evaluate_suite(checker.check, pairs)
+        if checker.substitution is not None:
+            report["substitution_judge"] = checker.substitution.stats()
         click.echo(json.dumps(report, indent=2) if as_json else suite_markdown(report))
         return
     from .support import evaluate_support

@@ -322,6 +322,13 @@ def suite_markdown(report: dict, max_misses: int = 50) -> str:
             f"{SETS.get(k, k)} {v['accuracy']:.1%} ({v['n']})" for k, v in report["by_set"].items()
         )
         lines.append(f"Accuracy by source: {sets}.")
+    judge = report.get("substitution_judge")
+    if judge:
+        lines.append(
+            f"Substitution judge ({judge['model']}): {judge['slots']} aligned phrase pairs, "
+            f"{judge['calls']} model calls ({judge['seconds']:.1f} s, median "
+            f"{judge['median_seconds_per_call']:.2f} s per call), {judge['cache_hits']} cached."
+        )
     if report.get("skipped"):
         why = report.get("skip_reason") or f"{len(report['skipped'])} items"
         lines.append(f"Skipped: {why}.")
