@@ -382,6 +382,8 @@ SCOPE_WORDS = {
     "unique",
     "alone",
 }
+# "All … except one", "all but one": the one left out is the only one.
+_ALL_BUT_ONE = re.compile(r"\ball but one\b|\b(all|every|each)\b[^.;]*\b(except|but)\s+one\b", re.I)
 # Words that give a scope word's meaning in other words ("most" ~ "mostly", "the bulk of").
 _SCOPE_SAME = {
     "most": {"mostly", "bulk", "majority", "largely", "mainly", "predominantly"},
@@ -504,9 +506,11 @@ _VAGUE_VALUE = {
     "billions": 1e9,
 }
 _MONTHS = (
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec"
+    "january february march april may june july august september october november december"
 ).split()
+# Abbreviations of month names, each to its month ("sept" and "sep" are both September).
+_MONTH_OF = {m: m for m in _MONTHS} | {m[:3]: m for m in _MONTHS} | {"sept": "september"}
+_GLUED_MONTH = re.compile(rf"(?<=[A-Za-z])({'|'.join(m.title() for m in _MONTHS)})(?=\s*\d)")
 _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW"}
 _NON_NAME_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL"}
@@ -885,33 +889,15 @@ def _date_parts(doc, anywhere: bool = False) -> dict[str, set[str]]:
     for span in spans:
         for tok in span:
             low = tok.lower_.rstrip(".")
-            if low in _MONTHS and tok.tag_ != "MD":
-                parts["month"].add(_MONTHS[_MONTHS.index(low) % 12] if low in _MONTHS[12:] else low)
+            if low in _MONTH_OF and tok.tag_ != "MD":
+                parts["month"].add(_MONTH_OF[low])
             elif low in _WEEKDAYS:
                 parts["weekday"].add(low)
             elif re.fullmatch(r"(1[89]|20)\d\d", low):
                 parts["year"].add(low)
-    parts["season"] = {_SEASONS[t.lower_] for t in doc if _is_season(t, anywhere)}
+    if anywhere:  # a month glued to the word before it by a scraped page ("OPINIONApril 11")
+        parts["month"] |= {_MONTH_OF[m.group(1).lower()] for m in _GLUED_MONTH.finditer(doc.text)}
     return parts
-
-
-_SEASONS = {s: s for s in ("spring", "summer", "autumn", "winter")} | {"fall": "autumn"}
-_SEASON_PREPS = {"in", "during", "by", "until", "till", "from", "since", "through", "over"}
-_SEASON_MODS = {"this", "next", "last", "early", "late", "coming", "past", "previous"}
-
-
-def _is_season(token, anywhere: bool = False) -> bool:
-    """A season named as a time ("in the autumn", "this spring", "by late summer") — not "the
-    fall of the city" or "a hot spring"."""
-    if token.lower_ not in _SEASONS or token.pos_ != "NOUN":
-        return False
-    if token.ent_type_ in ("DATE", "TIME") or anywhere:
-        return not (token.lower_ == "fall" and any(c.lower_ == "of" for c in token.children))
-    if token.lower_ == "fall" and any(c.lower_ == "of" for c in token.children):
-        return False
-    return (token.dep_ == "pobj" and token.head.lower_ in _SEASON_PREPS) or any(
-        c.lower_ in _SEASON_MODS for c in token.children
-    )
 
 
 def _hedges(doc) -> list:
@@ -988,12 +974,10 @@ def compare(sentence: str, passages: list[str], sources: str = "") -> list[Findi
     if not any(f.kind == "role" for f in findings):
         findings += _actor_findings(claim, pdocs)
     findings += _quantity_findings(claim, pdocs)
-    findings += _factor_findings(claim, pdocs)
     findings += _date_findings(claim, pdocs)
     findings += _entity_findings(claim, pdocs, sources)
     findings += _scope_findings(claim, pdocs, findings)
     findings += _hedge_findings(claim, pdocs)
-    findings += _certainty_findings(claim, pdocs)
     return findings
 
 
@@ -1197,7 +1181,14 @@ def _moved_findings(claim, pdocs) -> list[Finding]:
             # "A joined B" against "B and A joined forces": the sentence's other party shares
             # that slot in the passage — a reciprocal act, not a swap
             partners = [k for k, v in c_anchors.items() if other and (other[0], head) in v]
-            if any((other[0], head) in p_anchors.get(k, set()) for k in partners):
+            # …unless the passage's act has a third party ("A and B defeated C" does not
+            # make "A defeated B")
+            third = [
+                k
+                for k, v in p_anchors.items()
+                if ("dobj", head) in v and k not in _RECIPROCAL and k != key and k not in partners
+            ]
+            if not third and any((other[0], head) in _slots_of(k, pdocs) for k in partners):
                 continue
             # "the bridge closed" = "the bridge was closed": the subject of a verb used without
             # an object is what happens to it
@@ -1215,6 +1206,30 @@ def _moved_findings(claim, pdocs) -> list[Finding]:
                     )
                 ]
     return []
+
+
+# Objects that make an act mutual ("joined forces", "shook hands", "met each other").
+_RECIPROCAL = {"force", "hand", "other", "another"}
+
+
+def _slots_of(key: str, docs) -> set[tuple[str, str]]:
+    """The slots a name or noun fills, directly or as what a filler is "of" ("the remaining
+    members of Alice in Chains will be joining forces": Alice in Chains joins)."""
+    out: set[tuple[str, str]] = set()
+    for d in docs:
+        for t in d:
+            if _low(t) != key and not same_name(_low(t), key):
+                continue
+            node = t
+            for _ in range(3):
+                a = _anchor(node)
+                if a is not None:
+                    out.add(a)
+                root = _argument_root(node)
+                if not (root.dep_ == "pobj" and root.head.lower_ == "of"):
+                    break
+                node = root.head.head
+    return out
 
 
 def _intransitive(*docs) -> set[tuple[str, str]]:
@@ -1386,45 +1401,6 @@ def _quantity_findings(claim, pdocs) -> list[Finding]:
     return out
 
 
-# Multiples and fractions said in words: "twice as often", "half as many", "doubled".
-_FACTOR_WORDS = {"twice": 2.0, "thrice": 3.0}
-_FACTOR_VERBS = {"double": 2.0, "halve": 0.5, "triple": 3.0, "treble": 3.0, "quadruple": 4.0}
-_TIMES = re.compile(
-    r"\b([\w.,-]+)\s+times\s+(?=as\b|more\b|less\b|fewer\b|the\b|over\b|\w+er\b)", re.I
-)
-
-
-def _factors(doc) -> dict[float, str]:
-    """The factors a text says something changed by or compares with, and their words."""
-    out: dict[float, str] = {}
-    for t in doc:
-        nxt = doc[t.i + 1].lower_ if t.i + 1 < len(doc) else ""
-        if t.lower_ in _FACTOR_WORDS:
-            out.setdefault(_FACTOR_WORDS[t.lower_], t.text)
-        elif t.lower_ == "half" and nxt == "as":
-            out.setdefault(0.5, f"{t.text} as")
-        elif t.pos_ == "VERB" and _low(t) in _FACTOR_VERBS:
-            out.setdefault(_FACTOR_VERBS[_low(t)], t.text)
-    for m in _TIMES.finditer(doc.text):
-        vals = numbers(m.group(1))
-        if len(vals) == 1:
-            out.setdefault(next(iter(vals)), m.group(0).strip())
-    return out
-
-
-def _factor_findings(claim, pdocs) -> list[Finding]:
-    """A multiple or fraction where the passage gives another ("half as often" / "twice as
-    often", "doubled" / "halved")."""
-    mine = _factors(claim)
-    theirs: dict[float, str] = {}
-    for d in pdocs:
-        theirs.update(_factors(d))
-    if not mine or not theirs or set(mine) & set(theirs):
-        return []
-    a, b = next(iter(mine.values())), next(iter(theirs.values()))
-    return [Finding("number", f"says '{a}' where the passage says '{b}'", True, (a,))]
-
-
 def _is_unit_clash(unit: str, others: set[str]) -> bool:
     """Only units of one kind clash (days vs weeks, miles vs kilometres); another noun after
     the same number is often a paraphrase ("9,000 square kilometres of territory")."""
@@ -1483,7 +1459,9 @@ _CALENDAR = {"week", "month", "year", "decade", "century", "season", "weekend", 
 
 def _relative_dates(doc) -> set[tuple[str, str, str]]:
     """Dates told relative to the report: (direction, unit, text) — "last week" (past, week),
-    "earlier this month" (this, month), "tomorrow" (next, day)."""
+    "earlier this month" (this, month), "tomorrow" (next, day). "The next year", "the
+    previous day" are told relative to a time the text itself names ("married in 2012; their
+    son was born the next year"), not to the report, so they are left out."""
     out = set()
     for e in doc.ents:
         if e.label_ not in ("DATE", "TIME"):
@@ -1493,7 +1471,10 @@ def _relative_dates(doc) -> set[tuple[str, str, str]]:
                 out.add((_RELATIVE_DAYS[t.lower_], "day", e.text))
             elif _low(t) in _CALENDAR:
                 mods = [c.lower_ for c in t.children if c.lower_ in _RELATIVE]
-                if mods:
+                anaphoric = any(c.lower_ == "the" for c in t.children) and bool(
+                    {"next", "previous"} & set(mods)
+                )
+                if mods and not anaphoric:
                     out.add((_RELATIVE[mods[0]], _low(t), e.text))
     return out
 
@@ -1569,7 +1550,7 @@ def _entity_findings(claim, pdocs, sources: str = "") -> list[Finding]:
         if not _is_name(tok):
             continue
         key = _low(tok)
-        if key in seen or any(same_name(key, p) for p in p_names):
+        if key in seen or any(same_name(key, p) or _spelled_alike(key, p) for p in p_names):
             continue
         if tok.text.isupper() and len(tok.text) >= 2 and tok.text.lower() in p_initials:
             continue  # SEC ~ Securities and Exchange Commission
@@ -1590,6 +1571,14 @@ def _entity_findings(claim, pdocs, sources: str = "") -> list[Finding]:
             why = f"name not in the cited passages: {name}"
             out.append(Finding("entity", why, False, words))
     return out
+
+
+def _spelled_alike(a: str, b: str) -> bool:
+    """One name spelt with a single or a doubled letter ("Paterson" / "Patterson",
+    "Mathew" / "Matthew")."""
+    if a == b or min(len(a), len(b)) < 5:
+        return False
+    return re.sub(r"(.)\1", r"\1", a) == re.sub(r"(.)\1", r"\1", b)
 
 
 def _phrases(doc):
@@ -1631,6 +1620,7 @@ def _scope_findings(claim, pdocs, found: list[Finding]) -> list[Finding]:
             and _low(tok) not in p_words
             and not _SCOPE_SAME.get(low, set()) & p_words
             and not comparative
+            and not (low in ("only", "sole") and any(_ALL_BUT_ONE.search(d.text) for d in pdocs))
         ):
             if low == "never" and any(f.kind == "negation" for f in found):
                 continue
@@ -1749,6 +1739,7 @@ def _restriction_findings(claim, pdocs) -> list[Finding]:
                 if (
                     mine
                     and all(not (x.dep_ == "pobj" and x.head.lower_ == "of") for x in mine)
+                    and any(_names_whole(x, t) for x in mine)
                     and not {_low(part), part.lower_} & c_words
                 ):
                     return [
@@ -1778,6 +1769,34 @@ def _restriction_findings(claim, pdocs) -> list[Finding]:
                             )
                         ]
     return _all_moved(claim, pdocs)
+
+
+# Determiners that themselves take a part ("certain roads", "various members").
+_SOME = _PARTS | {"certain", "various", "numerous", "particular"}
+_RESTRICTING = ("compound", "prep", "relcl", "acl", "nmod", "appos")
+
+
+def _restriction(noun) -> set[str]:
+    """Content words that narrow a noun down: "discoveries of the fossil plant", "the banks
+    in Ohio" (not its adjectives, which the parse also gives to a verb it misreads, nor its
+    conjuncts)."""
+    return {
+        _low(x)
+        for c in noun.children
+        if c.dep_ in _RESTRICTING
+        for x in c.subtree
+        if (x.is_alpha or x.like_num) and not x.is_stop
+    }
+
+
+def _names_whole(mine, whole) -> bool:
+    """Does the sentence's plural noun speak of the whole set the passage takes a part of?
+    Not when it takes a part itself ("certain roads" for "some of the roads") or narrows the
+    noun by words the passage's noun lacks ("discoveries of the fossil plant" is another set
+    than "the most important discoveries")."""
+    if any(c.lower_ in _SOME for c in mine.children if c.dep_ in ("det", "amod")):
+        return False
+    return _restriction(mine) <= _restriction(whole)
 
 
 def _describes(token) -> bool:
@@ -1849,31 +1868,6 @@ def _hedge_findings(claim, pdocs) -> list[Finding]:
             return [
                 Finding("hedge", f"states as fact what the passage hedges ('{marker.text}')", False)
             ]
-    return []
-
-
-# Words that vouch for a statement ("will definitely run"): the sentence's own certainty.
-_CERTAINTY = {
-    "definitely",
-    "certainly",
-    "surely",
-    "undoubtedly",
-    "unquestionably",
-    "undeniably",
-    "indisputably",
-    "assuredly",
-    "guaranteed",
-}
-
-
-def _certainty_findings(claim, pdocs) -> list[Finding]:
-    """The sentence vouches for what the passage only states or reports ("will definitely
-    run" for "will run, the operator said"): a certainty the passage does not give."""
-    p_words = {t.lower_ for d in pdocs for t in d}
-    for t in claim:
-        if t.lower_ in _CERTAINTY and t.lower_ not in p_words and not _negated(t.head):
-            why = f"adds a certainty the passage does not give ('{t.text}')"
-            return [Finding("hedge", why, False, (t.text,))]
     return []
 
 

@@ -122,15 +122,22 @@ def _content_head(token):
     return node if node is not token and node.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") else None
 
 
-def _distance(a, b) -> int:
-    """Edges between two tokens of one parse (a large number across sentences)."""
+def _near(a, b) -> bool:
+    """Are two tokens of one parse related: at most three edges apart, or one content word
+    between them however many prepositions the path takes ("married … in a secret ceremony in
+    New York" relates 'married' and 'York' as "married in New York" does)? Never across
+    sentences."""
     if a.doc is not b.doc:
-        return 99
-    up_b = {y.i: j for j, y in enumerate([b, *b.ancestors])}
-    for i, x in enumerate([a, *a.ancestors]):
-        if x.i in up_b:
-            return i + up_b[x.i]
-    return 99  # another sentence of the passage
+        return False
+    up_a, up_b = [a, *a.ancestors], [b, *b.ancestors]
+    where_b = {y.i: j for j, y in enumerate(up_b)}
+    for i, x in enumerate(up_a):
+        if x.i in where_b:
+            if i + where_b[x.i] <= 3:
+                return True
+            between = [t for t in up_a[1 : i + 1] + up_b[1 : where_b[x.i]] if t not in (a, b)]
+            return sum(t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") for t in between) <= 1
+    return False  # another sentence of the passage
 
 
 def _unrelated(claim_doc, pdocs, uncovered: set[str]) -> tuple[str, str] | None:
@@ -157,7 +164,7 @@ def _unrelated(claim_doc, pdocs, uncovered: set[str]) -> tuple[str, str] | None:
         if not together:
             continue  # a synonym found it, or another sentence does ("… He did Z"): unknown
         judged += 1
-        if min(_distance(x, y) for x, y in together) > 3:
+        if not any(_near(x, y) for x, y in together):
             missing.append((h.text, t.text))
     return missing[0] if missing and len(missing) * 2 > judged else None
 
@@ -181,9 +188,6 @@ class SupportChecker:
         self.judge = judge  # veto on every accepted pair (llm.judge = true)
         self.judge_many = judge_many  # batched verdicts for pairs the rules leave open
         self.judge_open = judge_open
-        # qa.substitution.SubstitutionJudge: a model's word on an aligned sentence's one
-        # changed phrase (verify.substitution_judge); None = skipped
-        self.substitution = None
 
     def check(self, sentence: str, passages: list[str], sources: str = "") -> Check:
         return self.check_many([(sentence, passages)], [sources])[0]
@@ -199,22 +203,30 @@ class SupportChecker:
         ``sources`` (one string per pair: the cited passages' outlets and titles) lets a
         sentence name who reported something ("The Guardian reported …") without that name
         having to appear inside the quoted passage; it counts for names only."""
-        texts = []
+        # The sentence, its passages together, and each of several passages alone: a sentence
+        # told by one of them is as close to it as to a passage that says nothing else (the
+        # others' words dilute the joint vector).
+        texts: list[str] = []
         for sentence, passages in pairs:
             texts.append(sentence)
             texts.append(" ".join(passages))
-        vecs = self.embed(texts) if texts else np.zeros((0, 1))
+            if len(passages) > 1:
+                texts.extend(passages)
+        unique = list(dict.fromkeys(texts))
+        vec = dict(zip(unique, self._embed_batched(unique), strict=True))
         parse_many(list(dict.fromkeys([t for s, ps in pairs for t in (s, *ps)])))
         out = []
         open_items: list[int] = []
         for i, (sentence, passages) in enumerate(pairs):
-            cos = float(vecs[2 * i] @ vecs[2 * i + 1]) if passages else 0.0
+            cos = 0.0
+            if passages:
+                whole = [" ".join(passages), *(passages if len(passages) > 1 else [])]
+                cos = max(float(vec[sentence] @ vec[p]) for p in whole)
             extra = sources[i] if sources else ""
             check, undecided = self._score(sentence, passages, cos, extra)
             out.append(check)
             if undecided:
                 open_items.append(i)
-        self._substitutions(pairs, out)
         if use_judge:
             self._judge_open(pairs, out, open_items)
             self._veto(pairs, out)
@@ -306,6 +318,17 @@ class SupportChecker:
             unknown = still
         return len(found) / len(terms), [t.text for t in unknown], len(terms)
 
+    def _embed_batched(self, texts: list[str], size: int = 32) -> list[np.ndarray]:
+        """Vectors of ``texts`` in batches of similar length (a long answer's many passages in
+        one batch would pad every text to the longest)."""
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out: list[np.ndarray] = [np.zeros(0)] * len(texts)
+        for at in range(0, len(order), size):
+            idx = order[at : at + size]
+            for i, v in zip(idx, self.embed([texts[i] for i in idx]), strict=True):
+                out[i] = v
+        return out
+
     def _word_vectors(self, words: list[str]) -> np.ndarray:
         """Vectors of single words, each embedded once per checker (the same passage words
         come back for every sentence checked against them)."""
@@ -317,24 +340,6 @@ class SupportChecker:
         return np.stack([self._words[w] for w in words])
 
     # -- layer 3
-    def _substitutions(self, pairs, out: list[Check]) -> None:
-        """The aligned-substitution judge on the pairs the rules accepted: a phrase the model
-        does not judge the same as the passage's in that slot rejects the pair (an opposite
-        one contradicts it)."""
-        if self.substitution is None:
-            return
-        todo = [i for i, c in enumerate(out) if c.supported or c.attributed]
-        found = self.substitution.findings_many([pairs[i] for i in todo]) if todo else []
-        for i, findings in zip(todo, found, strict=True):
-            if not findings:
-                continue
-            c = out[i]
-            c.findings = [*c.findings, *findings]
-            c.reasons = [*c.reasons, *(f.reason for f in findings)]
-            c.supported = c.attributed = False
-            clash = any(f.contradiction for f in findings)
-            c.verdict = "contradicted" if clash else "not_enough_info"
-
     def _judge_open(self, pairs, out: list[Check], open_items: list[int]) -> None:
         if not (self.judge_open and self.judge_many and open_items):
             return

@@ -122,3 +122,41 @@ def test_real_model_judges_several_pairs_in_one_call(tmp_path):
     )
     assert len(verdicts) == 2
     assert set(verdicts) <= {"entailed", "contradicted", "not_enough_info"}
+
+
+def test_links_may_pass_through_prepositions_but_not_other_clauses(checker):
+    """ "Married … in a secret ceremony in New York" relates 'married' and 'York' as "married in
+    New York" does; "Lind, who grew up in New York, has married …" does not say where she
+    married."""
+    sentence = "They married in New York and performed in Boston."
+    said = [
+        "The singer Mara Lind has married her partner Tom Vale in a secret ceremony in New York.",
+        "Lind and Vale performed together at a charity gala in a concert hall in Boston.",
+    ]
+    check = checker.check(sentence, said)
+    assert check.supported, check.reasons
+    apart = [
+        "Mara Lind, who grew up in New York, has married her partner Tom Vale in a secret "
+        "ceremony.",
+        "Lind and Vale, who both studied in Boston, performed together at a charity gala.",
+    ]
+    check = checker.check(sentence, apart)
+    assert not check.supported and "not related" in check.reasons[0], check.reasons
+
+
+def test_a_passage_among_others_is_as_close_as_alone(checker):
+    """Closeness is to the cited passages together or to any one of them: the others' words
+    do not dilute a passage that says the sentence."""
+    said = "The dogs started their training about three months before filming began."
+    others = [
+        "The studio announced the remake in March.",
+        "The main dog was called Rose and played the lead.",
+        "We shot with the dogs every day, the director said.",
+    ]
+    sentence = "The animals began training three months before filming."
+    alone = checker.check(sentence, [said])
+    among = checker.check(sentence, [*others, said])
+    assert among.supported, among.reasons
+    assert among.score == pytest.approx(alone.score, abs=0.06)
+    wrong = checker.check("The animals began training three years before filming.", [*others, said])
+    assert not wrong.supported and any("years" in r for r in wrong.reasons), wrong.reasons
