@@ -897,7 +897,27 @@ def _date_parts(doc, anywhere: bool = False) -> dict[str, set[str]]:
                 parts["year"].add(low)
     if anywhere:  # a month glued to the word before it by a scraped page ("OPINIONApril 11")
         parts["month"] |= {_MONTH_OF[m.group(1).lower()] for m in _GLUED_MONTH.finditer(doc.text)}
+    parts["season"] = {_SEASONS[t.lower_] for t in doc if _is_season(t, anywhere)}
     return parts
+
+
+_SEASONS = {s: s for s in ("spring", "summer", "autumn", "winter")} | {"fall": "autumn"}
+_SEASON_PREPS = {"in", "during", "by", "until", "till", "from", "since", "through", "over"}
+_SEASON_MODS = {"this", "next", "last", "early", "late", "coming", "past", "previous"}
+
+
+def _is_season(token, anywhere: bool = False) -> bool:
+    """A season named as a time ("in the autumn", "this spring", "by late summer") — not "the
+    fall of the city" or "a hot spring"."""
+    if token.lower_ not in _SEASONS or token.pos_ != "NOUN":
+        return False
+    if token.ent_type_ in ("DATE", "TIME") or anywhere:
+        return not (token.lower_ == "fall" and any(c.lower_ == "of" for c in token.children))
+    if token.lower_ == "fall" and any(c.lower_ == "of" for c in token.children):
+        return False
+    return (token.dep_ == "pobj" and token.head.lower_ in _SEASON_PREPS) or any(
+        c.lower_ in _SEASON_MODS for c in token.children
+    )
 
 
 def _hedges(doc) -> list:
@@ -974,10 +994,12 @@ def compare(sentence: str, passages: list[str], sources: str = "") -> list[Findi
     if not any(f.kind == "role" for f in findings):
         findings += _actor_findings(claim, pdocs)
     findings += _quantity_findings(claim, pdocs)
+    findings += _factor_findings(claim, pdocs)
     findings += _date_findings(claim, pdocs)
     findings += _entity_findings(claim, pdocs, sources)
     findings += _scope_findings(claim, pdocs, findings)
     findings += _hedge_findings(claim, pdocs)
+    findings += _certainty_findings(claim, pdocs)
     return findings
 
 
@@ -1399,6 +1421,45 @@ def _quantity_findings(claim, pdocs) -> list[Finding]:
                 )
             )
     return out
+
+
+# Multiples and fractions said in words: "twice as often", "half as many", "doubled".
+_FACTOR_WORDS = {"twice": 2.0, "thrice": 3.0}
+_FACTOR_VERBS = {"double": 2.0, "halve": 0.5, "triple": 3.0, "treble": 3.0, "quadruple": 4.0}
+_TIMES = re.compile(
+    r"\b([\w.,-]+)\s+times\s+(?=as\b|more\b|less\b|fewer\b|the\b|over\b|\w+er\b)", re.I
+)
+
+
+def _factors(doc) -> dict[float, str]:
+    """The factors a text says something changed by or compares with, and their words."""
+    out: dict[float, str] = {}
+    for t in doc:
+        nxt = doc[t.i + 1].lower_ if t.i + 1 < len(doc) else ""
+        if t.lower_ in _FACTOR_WORDS:
+            out.setdefault(_FACTOR_WORDS[t.lower_], t.text)
+        elif t.lower_ == "half" and nxt == "as":
+            out.setdefault(0.5, f"{t.text} as")
+        elif t.pos_ == "VERB" and _low(t) in _FACTOR_VERBS:
+            out.setdefault(_FACTOR_VERBS[_low(t)], t.text)
+    for m in _TIMES.finditer(doc.text):
+        vals = numbers(m.group(1))
+        if len(vals) == 1:
+            out.setdefault(next(iter(vals)), m.group(0).strip())
+    return out
+
+
+def _factor_findings(claim, pdocs) -> list[Finding]:
+    """A multiple or fraction where the passage gives another ("half as often" / "twice as
+    often", "doubled" / "halved")."""
+    mine = _factors(claim)
+    theirs: dict[float, str] = {}
+    for d in pdocs:
+        theirs.update(_factors(d))
+    if not mine or not theirs or set(mine) & set(theirs):
+        return []
+    a, b = next(iter(mine.values())), next(iter(theirs.values()))
+    return [Finding("number", f"says '{a}' where the passage says '{b}'", True, (a,))]
 
 
 def _is_unit_clash(unit: str, others: set[str]) -> bool:
@@ -1868,6 +1929,31 @@ def _hedge_findings(claim, pdocs) -> list[Finding]:
             return [
                 Finding("hedge", f"states as fact what the passage hedges ('{marker.text}')", False)
             ]
+    return []
+
+
+# Words that vouch for a statement ("will definitely run"): the sentence's own certainty.
+_CERTAINTY = {
+    "definitely",
+    "certainly",
+    "surely",
+    "undoubtedly",
+    "unquestionably",
+    "undeniably",
+    "indisputably",
+    "assuredly",
+    "guaranteed",
+}
+
+
+def _certainty_findings(claim, pdocs) -> list[Finding]:
+    """The sentence vouches for what the passage only states or reports ("will definitely
+    run" for "will run, the operator said"): a certainty the passage does not give."""
+    p_words = {t.lower_ for d in pdocs for t in d}
+    for t in claim:
+        if t.lower_ in _CERTAINTY and t.lower_ not in p_words and not _negated(t.head):
+            why = f"adds a certainty the passage does not give ('{t.text}')"
+            return [Finding("hedge", why, False, (t.text,))]
     return []
 
 

@@ -188,6 +188,9 @@ class SupportChecker:
         self.judge = judge  # veto on every accepted pair (llm.judge = true)
         self.judge_many = judge_many  # batched verdicts for pairs the rules leave open
         self.judge_open = judge_open
+        # qa.substitution.SubstitutionJudge: a model's word on an aligned sentence's one
+        # changed phrase (verify.substitution_judge); None = skipped
+        self.substitution = None
 
     def check(self, sentence: str, passages: list[str], sources: str = "") -> Check:
         return self.check_many([(sentence, passages)], [sources])[0]
@@ -227,6 +230,7 @@ class SupportChecker:
             out.append(check)
             if undecided:
                 open_items.append(i)
+        self._substitutions(pairs, out)
         if use_judge:
             self._judge_open(pairs, out, open_items)
             self._veto(pairs, out)
@@ -340,6 +344,24 @@ class SupportChecker:
         return np.stack([self._words[w] for w in words])
 
     # -- layer 3
+    def _substitutions(self, pairs, out: list[Check]) -> None:
+        """The aligned-substitution judge on the pairs the rules accepted: a phrase the model
+        does not judge the same as the passage's in that slot rejects the pair (an opposite
+        one contradicts it)."""
+        if self.substitution is None:
+            return
+        todo = [i for i, c in enumerate(out) if c.supported or c.attributed]
+        found = self.substitution.findings_many([pairs[i] for i in todo]) if todo else []
+        for i, findings in zip(todo, found, strict=True):
+            if not findings:
+                continue
+            c = out[i]
+            c.findings = [*c.findings, *findings]
+            c.reasons = [*c.reasons, *(f.reason for f in findings)]
+            c.supported = c.attributed = False
+            clash = any(f.contradiction for f in findings)
+            c.verdict = "contradicted" if clash else "not_enough_info"
+
     def _judge_open(self, pairs, out: list[Check], open_items: list[int]) -> None:
         if not (self.judge_open and self.judge_many and open_items):
             return
