@@ -188,6 +188,7 @@ class AnswerEngine:
         )
         self.corroborator = corroborator
         self._outlets: list[str] | None = None
+        self._meta_words: dict[str, set[int]] | None = None  # title/outlet word → documents
 
     def known_outlets(self) -> list[str]:
         """The archive's outlets (documents' metadata), read once per opened index."""
@@ -232,24 +233,51 @@ class AnswerEngine:
         return best
 
     def unknown_names(self, analysis: QuestionAnalysis) -> list[str]:
-        """People and organisations the question names that no passage of the archive
-        mentions (every word of the name in one chunk): the archive cannot answer a question
-        about them."""
+        """People and organisations the question names that the archive never mentions: not
+        in a passage (every word of the name in one chunk, or — for a name of several words —
+        its last word, capitalised, as news text calls a person or a team after the first
+        mention: "Kane", "the Seahawks"), nor in a document's title or outlet. The archive
+        cannot answer a question about them."""
         missing = []
         for name in (*analysis.people, *analysis.organisations):
             name = re.sub(r"['’]s?$", "", name).strip()
             words = [w.lower() for w in re.findall(r"\w+", name) if len(w) > 1]
-            if not words or self._mentioned(words):
+            if not words or self._mentioned(words) or self._in_metadata(words):
+                continue
+            last = re.findall(r"\w+", name)[-1]
+            if (
+                len(words) > 1
+                and len(last) > 3
+                and last[:1].isupper()
+                and self._mentioned([last], case_sensitive=True)
+            ):
                 continue
             missing.append(name)
         return list(dict.fromkeys(missing))
 
-    def _mentioned(self, words: list[str]) -> bool:
+    def _mentioned(self, words: list[str], case_sensitive: bool = False) -> bool:
         index = self.retriever.index
         hits = index.lexical(" ".join(words), self.settings.retrieval.pool_min)
         chunks = index.chunks([cid for cid, _ in hits])
-        patterns = [re.compile(rf"(?<!\w){re.escape(w)}(?!\w)", re.IGNORECASE) for w in words]
+        flags = 0 if case_sensitive else re.IGNORECASE
+        patterns = [re.compile(rf"(?<!\w){re.escape(w)}(?!\w)", flags) for w in words]
         return any(all(p.search(c.text) for p in patterns) for c in chunks.values())
+
+    def _in_metadata(self, words: list[str]) -> bool:
+        """Every word of a name in one document's title or outlet name."""
+        if self._meta_words is None:
+            self._meta_words = {}
+            for i, d in enumerate(self.retriever.index.documents()):
+                text = f"{d.meta.title or ''} {d.meta.outlet or ''}".lower()
+                for w in set(re.findall(r"\w+", text)):
+                    self._meta_words.setdefault(w, set()).add(i)
+        docs = None
+        for w in words:
+            have = self._meta_words.get(w, set())
+            docs = have if docs is None else docs & have
+            if not docs:
+                return False
+        return bool(docs)
 
     @property
     def generator(self) -> Generator:
@@ -472,10 +500,14 @@ class AnswerEngine:
     ) -> Answer:
         """Relevant passages, but no checked sentence of the model: quote the best passages
         (for a question about several outlets, the best of each outlet first), or abstain when
-        none is strong enough to stand as an answer."""
+        none is strong enough to stand as an answer. A passage the model cited for a sentence
+        the checker removed stands too: the model found the answer in it but worded it
+        unsupportedly, and the passage's own words are exact."""
         best = sorted(evidence, key=lambda e: -e.score)
         cfg = self.settings.answer
-        strong = [e for e in best if e.score >= cfg.extractive_above]
+        pointed = {c.eid for s in removed or [] for c in s.citations}
+        strong = [e for e in best if e.eid in pointed]
+        strong += [e for e in best if e.eid not in pointed and e.score >= cfg.extractive_above]
         if len(outlets) >= 2:  # one quote per outlet the question names, then the rest
             firsts = [next((e for e in strong if e.outlet == o), None) for o in outlets]
             firsts = [e for e in dict.fromkeys(firsts) if e is not None]

@@ -129,17 +129,23 @@ def outlet_names(outlets: Iterable[str]) -> dict[str, list[str]]:
     by_canon: dict[str, list[str]] = {}
     for alias, canon in aliases.items():
         by_canon.setdefault(canon.lower(), []).append(alias)
+    heads = {o: outlet_head(o) for o in outlets}
+    head_count: dict[str, int] = {}
+    for head in heads.values():
+        head_count[head.lower()] = head_count.get(head.lower(), 0) + 1
     last_words: dict[str, int] = {}
     for o in outlets:
-        words = o.split()
+        words = heads[o].split()
         if len(words) > 1:
             last_words[words[-1]] = last_words.get(words[-1], 0) + 1
     table: dict[str, list[str]] = {}
     for o in outlets:
         canon = canonical_outlet(o)
         names = {o, canon, *by_canon.get(canon.lower(), []), *by_canon.get(o.lower(), [])}
+        if heads[o] != o and head_count[heads[o].lower()] == 1:
+            names |= {heads[o], *by_canon.get(heads[o].lower(), [])}
         names = {re.sub(r"^the\s+", "", n, flags=re.IGNORECASE) for n in names}
-        words = o.split()
+        words = heads[o].split()
         if (
             len(words) > 1
             and len(words[-1]) > 3
@@ -150,6 +156,16 @@ def outlet_names(outlets: Iterable[str]) -> dict[str, list[str]]:
             names.add("\x00" + words[-1])  # only as "the <Word>", capitalised
         table[o] = sorted(names, key=len, reverse=True)
     return table
+
+
+_TAGLINE = re.compile(r"\s+[|\u2013\u2014-]\s+")
+
+
+def outlet_head(outlet: str) -> str:
+    """An outlet's own name without the tagline or section a feed appends to it ("Cnbc |
+    World Business News Leader" → "Cnbc", "BBC News - Entertainment & Arts" → "BBC News")."""
+    head = _TAGLINE.split(outlet.strip(), maxsplit=1)[0].strip()
+    return head or outlet
 
 
 def match_outlets(question: str, outlets: Iterable[str]) -> list[tuple[str, int, int]]:
@@ -279,7 +295,28 @@ def _finite_and_subject(doc):
 
 
 def _inverted(doc) -> bool:
-    return doc.text.rstrip().endswith("?") and _finite_and_subject(doc)[0] is not None
+    if not doc.text.rstrip().endswith("?"):
+        return False
+    return _finite_and_subject(doc)[0] is not None or _aux_after_comma(doc)
+
+
+def _aux_after_comma(doc) -> bool:
+    """A question whose main clause, after fronted phrases, opens with a finite auxiliary
+    followed by its subject ("Between the report of X and the report of Y, was there a
+    change …?", "According to Fortune, has the view … changed …?") — unless a wh-word comes
+    first ("Which company, as reported by X, has spent …?")."""
+    for t in doc[:-1]:
+        if t.tag_ in _WH_TAGS:
+            return False
+        if (
+            t.i > 0
+            and doc[t.i - 1].text == ","
+            and t.lower_ in _AUX_FIRST
+            and t.pos_ in ("AUX", "VERB")
+            and doc[t.i + 1].pos_ in ("DET", "PRON", "PROPN", "NOUN", "ADJ", "NUM")
+        ):
+            return True
+    return False
 
 
 def whether_clause(question: str) -> str:
@@ -507,6 +544,7 @@ __all__ = [
     "archive_outlets",
     "evidence_budget",
     "match_outlets",
+    "outlet_head",
     "outlet_names",
     "question_clauses",
     "retrieval_plan",

@@ -42,6 +42,11 @@ def score_answer(assistant: Assistant, q: Query, answer) -> dict:
         if doc and doc.meta.url not in cited_urls:
             cited_urls.append(doc.meta.url)
     gold = set(q.gold)
+    evidence_urls = set()
+    for ev in answer.evidence:
+        doc = assistant.index.document(ev.doc_id)
+        if doc:
+            evidence_urls.add(doc.meta.url)
     refused = answer.status == "abstained" or bool(_REFUSAL.search(answer.text))
     return {
         "id": q.qid,
@@ -60,6 +65,10 @@ def score_answer(assistant: Assistant, q: Query, answer) -> dict:
         "gold_docs": len(gold),
         "sentences": len(answer.sentences),
         "removed_by_checker": len(answer.removed),
+        "removed_texts": [s.text for s in answer.removed],
+        "gold_in_evidence": len(gold & evidence_urls),
+        "verdict_reason": answer.verdict.reason if answer.verdict is not None else "",
+        "message": answer.message,
         "flagged_sentences": sum(
             1 for s in answer.sentences if s.corroboration and s.corroboration.flagged
         ),

@@ -269,3 +269,51 @@ def test_long_question_is_judged_relevant_clause_by_clause(seed_index, embedder)
     assert assistant.engine.relevance(q, answer.evidence) >= cfg.abstain_below
     assert answer.outcome != "nothing_relevant", answer.message
     assert gen.history
+
+
+def test_names_the_archive_holds_in_another_form_do_not_stop_a_question(seed_index, embedder):
+    assistant, _ = _assistant(seed_index, embedder, lambda m: "{}")
+    engine = assistant.engine
+
+    def unknown(question):
+        return engine.unknown_names(engine.analyze(question))
+
+    assert unknown("Did Margit Hollenbeck say that Russia failed to mobilize?") == [
+        "Margit Hollenbeck"
+    ]
+    # the full name is in a passage
+    assert unknown("Did Andriy Chernyak say that Russia failed to mobilize?") == []
+    # news text names a person by surname after the first mention: the surname, capitalised,
+    # in a passage is enough (a lower-case common word is not)
+    assert unknown("Did Colonel Anatoliy Chernyak say that Russia failed to mobilize?") == []
+    assert unknown("Did Margit Offensive say that Russia failed to mobilize?") in (
+        ["Margit Offensive"],
+        [],  # spaCy may not take "Margit Offensive" for a name at all
+    )
+
+
+def test_passages_the_model_cited_for_a_removed_sentence_are_quoted(seed_index, embedder):
+    """The model found the passage but worded its sentence unsupportedly: the passage's own
+    exact words are shown (outcome extractive), even when it scores under
+    answer.extractive_above (where the model's plain "no answer" is not quoted, see
+    test_model_finding_no_answer_on_relevant_evidence)."""
+    question = "What did Oleksandr Kovalenko say about the FSB?"
+
+    def respond(messages):
+        eid = max(passages_in(messages))  # the last passage listed, whatever it says
+        text = "Kovalenko said the FSB had recruited seven hundred thousand agents in Crimea."
+        return json.dumps({"answerable": True, "sentences": [{"evidence": [eid], "text": text}]})
+
+    assistant, gen = _assistant(seed_index, embedder, respond)
+    answer = assistant.ask(question)
+    assert gen.history and answer.removed
+    cited = answer.removed[0].citations[0]
+    assert cited.eid == max(e.eid for e in answer.evidence)
+    assert cited.eid not in [
+        e.eid for e in answer.evidence if e.score >= assistant.settings.answer.extractive_above
+    ]
+    assert answer.outcome == "extractive" and answer.extractive
+    assert answer.sentences[0].citations[0].eid == cited.eid
+    assert answer.sentences[0].text == cited.quote
+    assert "seven hundred thousand" not in answer.text
+    assert_quotes_exact(answer, assistant.index)

@@ -11,6 +11,7 @@ from qa.question import (
     archive_outlets,
     evidence_budget,
     match_outlets,
+    outlet_head,
     question_clauses,
     retrieval_plan,
     split_parts,
@@ -268,3 +269,40 @@ def test_clauses_of_a_long_question():
     assert question_clauses("Who won the football World Cup in 2022?") == [
         "Who won the football World Cup in 2022"
     ]
+
+
+def test_an_outlet_is_named_without_the_tagline_its_feed_appends():
+    outlets = [
+        "Cnbc | World Business News Leader",
+        "BBC News - Entertainment & Arts",
+        "FOX News - Health",
+        "FOX News - Lifestyle",
+        "The Verge",
+    ]
+    assert outlet_head("Cnbc | World Business News Leader") == "Cnbc"
+    assert outlet_head("BBC News - Entertainment & Arts") == "BBC News"
+    assert outlet_head("Spider-Man Daily") == "Spider-Man Daily"  # a hyphen inside a word
+    found = match_outlets("as reported by TechCrunch, The Verge and CNBC", outlets)
+    assert [o for o, _, _ in found] == ["The Verge", "Cnbc | World Business News Leader"]
+    found = match_outlets("What did BBC News say about the premiere?", outlets)
+    assert [o for o, _, _ in found] == ["BBC News - Entertainment & Arts"]
+    # a head two outlets share names neither of them; a tagline word alone names nothing
+    assert match_outlets("What did FOX News say?", outlets) == []
+    assert match_outlets("Who is the Leader of the party?", outlets) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "yes_no"),
+    [
+        (
+            "Between the report of the Guardian on 3 May and the report of Wired on 9 May, "
+            "was there a change in how the closure was described?",
+            True,
+        ),
+        ("According to Fortune, has the view on housing changed since October?", True),
+        ("Which company, as reported by the Verge, has spent billions on search deals?", False),
+        ("After the closure, which roads did the council reopen first?", False),
+    ],
+)
+def test_a_yes_no_main_clause_after_fronted_phrases(question, yes_no):
+    assert ("yes_no" in analyze(question, OUTLETS).kinds) is yes_no
