@@ -20,7 +20,7 @@ from index.metadata import canonical_outlet, outlet_aliases
 
 from .retrieve import Boost, Filters
 
-Kind = Literal["wh", "yes_no", "comparison", "temporal", "list", "count"]
+Kind = Literal["wh", "yes_no", "choice", "comparison", "temporal", "list", "count"]
 
 _AUX_FIRST = {
     "do",
@@ -263,13 +263,33 @@ def _kinds(doc, q: str, n_outlets: int) -> list[str]:
         if first.lower_ in _LIST_FIRST or plural_which or " else " in low:
             kinds.append("list")
         if (first.lower_ in _AUX_FIRST and first.pos_ in ("AUX", "VERB")) or _inverted(doc):
-            kinds.append("yes_no")
+            kinds.append("choice" if _alternatives(doc) else "yes_no")
     kinds.append("wh")
-    order = ["comparison", "temporal", "count", "list", "yes_no", "wh"]
+    order = ["comparison", "temporal", "count", "list", "choice", "yes_no", "wh"]
     return sorted(dict.fromkeys(kinds), key=order.index)
 
 
 _WH_TAGS = {"WDT", "WP", "WP$", "WRB"}
+_ALTERNATIVE_POS = {"ADJ", "ADV", "ADP", "SCONJ"}
+
+
+def _alternatives(doc) -> bool:
+    """A question put as yes/no that offers alternatives — two words of the same sort joined
+    by "or" ("consistent or inconsistent?", "before or after …", "open or closed?"): it is
+    answered by naming one of them, not by yes or no. "Did the Guardian or the BBC report
+    it?" joins two subjects, and "Does X …, or do they …?" offers a second question after
+    the first (a yes answers the first): both stay yes/no questions."""
+    for t in doc[1:-1]:
+        if t.lower_ != "or":
+            continue
+        a, b = doc[t.i - 1], doc[t.i + 1]
+        if a.pos_ in _ALTERNATIVE_POS and (
+            b.pos_ in _ALTERNATIVE_POS or (b.pos_ == "VERB" and b.tag_ == "VBN")
+        ):
+            return True
+    return False
+
+
 _SUBJECTS = ("nsubj", "nsubjpass", "expl", "csubj")
 
 

@@ -306,3 +306,19 @@ def test_an_outlet_is_named_without_the_tagline_its_feed_appends():
 )
 def test_a_yes_no_main_clause_after_fronted_phrases(question, yes_no):
     assert ("yes_no" in analyze(question, OUTLETS).kinds) is yes_no
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Has the Verge's view of the phone remained consistent or inconsistent?", "choice"),
+        ("Is the Alder River Bridge open or closed?", "choice"),
+        ("Did the Courier report the closure before or after the ferry strike began?", "choice"),
+        ("Did the Guardian or the BBC report the closure?", "yes_no"),
+        ("Do both articles blame the council, or do they blame the contractor?", "yes_no"),
+    ],
+)
+def test_a_question_offering_alternatives_is_not_a_yes_no_question(question, kind):
+    kinds = analyze(question, OUTLETS).kinds
+    assert kind in kinds
+    assert ("yes_no" in kinds) is (kind == "yes_no")
