@@ -1611,7 +1611,7 @@ def _entity_findings(claim, pdocs, sources: str = "") -> list[Finding]:
         if not _is_name(tok):
             continue
         key = _low(tok)
-        if key in seen or any(same_name(key, p) or _spelled_alike(key, p) for p in p_names):
+        if key in seen or any(same_name(key, p) or spelled_alike(key, p) for p in p_names):
             continue
         if tok.text.isupper() and len(tok.text) >= 2 and tok.text.lower() in p_initials:
             continue  # SEC ~ Securities and Exchange Commission
@@ -1634,7 +1634,7 @@ def _entity_findings(claim, pdocs, sources: str = "") -> list[Finding]:
     return out
 
 
-def _spelled_alike(a: str, b: str) -> bool:
+def spelled_alike(a: str, b: str) -> bool:
     """One name spelt with a single or a doubled letter ("Paterson" / "Patterson",
     "Mathew" / "Matthew")."""
     if a == b or min(len(a), len(b)) < 5:

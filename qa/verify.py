@@ -25,7 +25,7 @@ from typing import Literal
 
 import numpy as np
 
-from .meaning import Finding, compare
+from .meaning import Finding, compare, spelled_alike
 from .nlp import parse_many
 from .text import STOPWORDS, stem
 
@@ -100,14 +100,24 @@ def _content(doc) -> list:
 
 def _matches(term, tokens) -> bool:
     """Is ``term`` among ``tokens``: same lemma or stem, or the same first five letters of a
-    long word (mobilize / mobilization)?"""
+    long word (mobilize / mobilization); a name also spelt with a single or doubled letter
+    (Paterson / Patterson) or glued to the end of a scraped page's word ("OPINIONApril")?"""
     lem = term.lemma_.lower()
     st = stem(term.text)
+    name = term.pos_ == "PROPN" and term.text[:1].isupper() and len(term.text) >= 4
     for t in tokens:
         other = t.lemma_.lower()
         if other == lem or stem(t.text) == st:
             return True
         if len(term.text) >= 6 and len(t.text) >= 6 and other[:5] == lem[:5]:
+            return True
+        if name and (
+            spelled_alike(t.lower_, term.lower_)
+            or (
+                t.text.endswith(term.text)
+                and t.text[-len(term.text) - 1 : -len(term.text)].isalpha()
+            )
+        ):
             return True
     return False
 

@@ -160,3 +160,17 @@ def test_a_passage_among_others_is_as_close_as_alone(checker):
     assert among.score == pytest.approx(alone.score, abs=0.06)
     wrong = checker.check("The animals began training three years before filming.", [*others, said])
     assert not wrong.supported and any("years" in r for r in wrong.reasons), wrong.reasons
+
+
+def test_a_name_spelt_otherwise_or_glued_by_a_scraped_page_is_covered(checker):
+    """Coverage finds the names the meaning checks accept: one spelt with a single or doubled
+    letter, a month glued to a page's menu word. Another name is still another name."""
+    died = ["Elizabeth Patterson, a three-term congresswoman, died Saturday.", "She was 78."]
+    check = checker.check("Paterson died on Saturday at the age of 78.", died)
+    assert check.supported and "Paterson" not in check.uncovered, check.reasons
+    other = checker.check("Peterson died on Saturday at the age of 78.", died)
+    assert not other.supported and any("Peterson" in r for r in other.reasons), other.reasons
+    award = ["HomeNewsOPINIONApril 11 2019 - 12:00AM", "This week she visited Sydney to accept it."]
+    check = checker.check("She accepted the award in April.", award)
+    assert "April" not in check.uncovered and check.supported, check.reasons
+    assert not checker.check("She accepted the award in May.", award).supported
