@@ -28,6 +28,7 @@ from .question import (
     QuestionAnalysis,
     analyze,
     archive_outlets,
+    articles_named,
     evidence_budget,
     question_clauses,
     retrieval_plan,
@@ -99,7 +100,9 @@ def decide_verdict(answer: Answer, analysis: QuestionAnalysis, said: str) -> Ver
     """The verdict shown for a yes/no question: the model's "yes" or "no" only when sentences
     that passed the check stand behind it — for "yes" to a question about several outlets,
     checked sentences citing each of them (a "no" needs one: one part that is not so makes the
-    whole "no"). Otherwise "unknown", shown as "The archive does not say whether …"."""
+    whole "no"); a question about two articles of one outlet ("… while another article from
+    the Herald …") needs both cited. Otherwise "unknown", shown as "The archive does not say
+    whether …"."""
     kept = [
         i
         for i, s in enumerate(answer.sentences)
@@ -113,9 +116,17 @@ def decide_verdict(answer: Answer, analysis: QuestionAnalysis, said: str) -> Ver
     elif said not in ("yes", "no"):
         reason = "the model did not find a yes or a no in the passages"
     else:
-        cited = {(c.outlet or "").lower() for i in kept for c in answer.sentences[i].citations}
-        missing = [o for o in analysis.outlets if o.lower() not in cited]
-        if said == "yes" and len(analysis.outlets) >= 2 and missing:
+        cited: dict[str, set[str]] = {}  # outlet → the articles checked sentences cite
+        for i in kept:
+            for c in answer.sentences[i].citations:
+                cited.setdefault((c.outlet or "").lower(), set()).add(c.doc_id)
+        named = articles_named(analysis)
+        missing = [
+            o if n == 1 else f"a second article of {o}"
+            for o, n in named.items()
+            if len(cited.get(o.lower(), ())) < n
+        ]
+        if said == "yes" and sum(named.values()) >= 2 and missing:
             reason = "no checked sentence rests on " + " or ".join(missing)
         else:
             value = said

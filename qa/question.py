@@ -479,6 +479,25 @@ def split_parts(analysis: QuestionAnalysis) -> list[tuple[str, str]]:
     return out
 
 
+_ANOTHER = re.compile(r"\b(?:another|other|second|separate|different|later|earlier)\b", re.I)
+
+
+def articles_named(analysis: QuestionAnalysis) -> dict[str, int]:
+    """How many distinct articles of each named outlet the question speaks of: one per
+    outlet, and one more for each later mention of the same outlet that the question calls
+    another ("… while another article from the Herald …", "a second Fortune piece")."""
+    counts = {o: 1 for o in analysis.outlets}
+    mentions = match_outlets(analysis.question, analysis.outlets)
+    seen: set[str] = set()
+    for i, (outlet, start, _) in enumerate(mentions):
+        if outlet in seen:
+            prev_end = mentions[i - 1][2] if i else 0
+            if _ANOTHER.search(analysis.question[prev_end:start]):
+                counts[outlet] += 1
+        seen.add(outlet)
+    return counts
+
+
 def _clean_part(words: str) -> str:
     words = re.sub(r"['\"‘’“”|]", " ", words)
     words = re.sub(r"^\W*(?:s\b)?", "", words)
@@ -562,6 +581,7 @@ __all__ = [
     "QuestionAnalysis",
     "analyze",
     "archive_outlets",
+    "articles_named",
     "evidence_budget",
     "match_outlets",
     "outlet_head",

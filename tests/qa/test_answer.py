@@ -317,3 +317,27 @@ def test_passages_the_model_cited_for_a_removed_sentence_are_quoted(seed_index, 
     assert answer.sentences[0].text == cited.quote
     assert "seven hundred thousand" not in answer.text
     assert_quotes_exact(answer, assistant.index)
+
+
+def test_yes_about_two_articles_of_one_outlet_needs_both_cited():
+    from qa.answer import decide_verdict
+    from qa.question import analyze
+    from qa.records import Answer, Citation, Sentence
+
+    question = (
+        "Does the Herald say rates will rise, while another article from the Herald says "
+        "rates may fall?"
+    )
+    analysis = analyze(question, ["The Herald", "Wired"])
+
+    def cite(doc_id):
+        return Citation(doc_id, "t", "The Herald", "2023-10-01", 0, 5, "Rates", eid=1)
+
+    def answer(*doc_ids):
+        sentences = [Sentence("Rates will rise.", [cite(d)], 0.9, "supported") for d in doc_ids]
+        return Answer(question, "answered", sentences)
+
+    one = decide_verdict(answer("a", "a"), analysis, "yes")
+    assert one.value == "unknown" and "second article of The Herald" in one.reason
+    assert decide_verdict(answer("a", "b"), analysis, "yes").value == "yes"
+    assert decide_verdict(answer("a"), analysis, "no").value == "no"  # one part not so

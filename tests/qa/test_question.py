@@ -9,6 +9,7 @@ import pytest
 from qa.question import (
     analyze,
     archive_outlets,
+    articles_named,
     evidence_budget,
     match_outlets,
     outlet_head,
@@ -322,3 +323,18 @@ def test_a_question_offering_alternatives_is_not_a_yes_no_question(question, kin
     kinds = analyze(question, OUTLETS).kinds
     assert kind in kinds
     assert ("yes_no" in kinds) is (kind == "yes_no")
+
+
+def test_articles_named_counts_another_article_of_the_same_outlet():
+    def named(question):
+        return articles_named(analyze(question, OUTLETS))
+
+    assert named(
+        "Does Fortune report a record, while another article from Fortune reports a loss?"
+    ) == {"Fortune": 2}
+    # the same outlet named twice about one article is one article
+    assert named("Did Fortune report the loss, and did Fortune blame the board?") == {"Fortune": 1}
+    assert named("Did the Guardian and Wired both report the closure?") == {
+        "The Guardian": 1,
+        "Wired": 1,
+    }
