@@ -240,8 +240,9 @@ def eval_answers(
 @click.option(
     "--judge/--no-judge",
     default=None,
-    help="Load the language model for the substitution judge (verify.substitution_judge: a "
-    "sentence that repeats its passage but for one phrase). Default: as the settings say.",
+    help="With --suite contradictions/heldout: load the language model for the substitution "
+    "judge (verify.substitution_judge: a sentence that repeats its passage but for one phrase) "
+    "and report its calls and seconds. Default: as the settings say.",
 )
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
