@@ -216,30 +216,34 @@ class SupportChecker:
         ``sources`` (one string per pair: the cited passages' outlets and titles) lets a
         sentence name who reported something ("The Guardian reported …") without that name
         having to appear inside the quoted passage; it counts for names only."""
-        # The sentence, its passages together, and each of several passages alone: a sentence
-        # told by one of them is as close to it as to a passage that says nothing else (the
-        # others' words dilute the joint vector).
-        texts: list[str] = []
-        for sentence, passages in pairs:
-            texts.append(sentence)
-            texts.append(" ".join(passages))
-            if len(passages) > 1:
-                texts.extend(passages)
-        unique = list(dict.fromkeys(texts))
-        vec = dict(zip(unique, self._embed_batched(unique), strict=True))
+        texts = list(dict.fromkeys(t for s, ps in pairs for t in (s, " ".join(ps))))
+        vec = dict(zip(texts, self._embed_batched(texts), strict=True))
         parse_many(list(dict.fromkeys([t for s, ps in pairs for t in (s, *ps)])))
-        out = []
-        open_items: list[int] = []
+        out: list[Check] = []
+        undecided: list[bool] = []
         for i, (sentence, passages) in enumerate(pairs):
-            cos = 0.0
-            if passages:
-                whole = [" ".join(passages), *(passages if len(passages) > 1 else [])]
-                cos = max(float(vec[sentence] @ vec[p]) for p in whole)
-            extra = sources[i] if sources else ""
-            check, undecided = self._score(sentence, passages, cos, extra)
+            cos = float(vec[sentence] @ vec[" ".join(passages)]) if passages else 0.0
+            check, is_open = self._score(sentence, passages, cos, sources[i] if sources else "")
             out.append(check)
-            if undecided:
-                open_items.append(i)
+            undecided.append(is_open)
+        # A sentence one of several passages tells is as close to that passage as to one that
+        # says nothing else, but the others' words dilute the joint vector: where no rule
+        # rejected such a pair, closeness is also taken to each passage alone (embedded only
+        # then, so a supported answer pays nothing more).
+        retry = [
+            i
+            for i, ((_, passages), c) in enumerate(zip(pairs, out, strict=True))
+            if len(passages) > 1 and not c.supported and not c.findings
+        ]
+        alone = list(dict.fromkeys(p for i in retry for p in pairs[i][1] if p not in vec))
+        vec.update(zip(alone, self._embed_batched(alone), strict=True))
+        for i in retry:
+            sentence, passages = pairs[i]
+            cos = max(float(vec[sentence] @ vec[p]) for p in [" ".join(passages), *passages])
+            out[i], undecided[i] = self._score(
+                sentence, passages, cos, sources[i] if sources else ""
+            )
+        open_items = [i for i, is_open in enumerate(undecided) if is_open]
         self._substitutions(pairs, out)
         if use_judge:
             self._judge_open(pairs, out, open_items)

@@ -144,21 +144,32 @@ def test_links_may_pass_through_prepositions_but_not_other_clauses(checker):
     assert not check.supported and "not related" in check.reasons[0], check.reasons
 
 
-def test_a_passage_among_others_is_as_close_as_alone(checker):
-    """Closeness is to the cited passages together or to any one of them: the others' words
-    do not dilute a passage that says the sentence."""
-    said = "The dogs started their training about three months before filming began."
+def test_a_passage_among_others_is_as_close_as_alone(fake_embedder):
+    """Closeness is to the cited passages together or, where no rule rejected the sentence, to
+    any one of them: other passages' words that dilute the joint vector (here: a joint vector
+    that says nothing) do not hide the passage that says it. A changed number is still
+    rejected by the rules."""
+    said = "The team started training the puppies three months before the shoot."
     others = [
-        "The studio announced the remake in March.",
-        "The main dog was called Rose and played the lead.",
-        "We shot with the dogs every day, the director said.",
+        "Casting notes: Ava Brooks, Liam Chen, Noor Haddad and Oskar Lind.",
+        "Locations: Harbour Street, Mill Lane, Quarry Road and Station Square.",
     ]
-    sentence = "The animals began training three months before filming."
+    joined = " ".join([*others, said])
+
+    def embed(texts):
+        vecs = fake_embedder.embed(texts)
+        for row, text in enumerate(texts):
+            if text == joined:  # close to nothing
+                vecs[row] = 0.0
+        return vecs
+
+    checker = SupportChecker(embed, threshold=0.5)
+    sentence = "The team started coaching the puppies three months prior to the shoot."
     alone = checker.check(sentence, [said])
     among = checker.check(sentence, [*others, said])
-    assert among.supported, among.reasons
-    assert among.score == pytest.approx(alone.score, abs=0.06)
-    wrong = checker.check("The animals began training three years before filming.", [*others, said])
+    assert alone.supported and among.supported, among.reasons
+    assert among.score == pytest.approx(alone.score, abs=0.02)
+    wrong = checker.check(sentence.replace("months", "years"), [*others, said])
     assert not wrong.supported and any("years" in r for r in wrong.reasons), wrong.reasons
 
 
