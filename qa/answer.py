@@ -23,6 +23,7 @@ from .prompting import (
     answer_messages,
     answer_schema,
     prefix_probe,
+    sentences_done,
 )
 from .question import (
     QuestionAnalysis,
@@ -365,6 +366,10 @@ class AnswerEngine:
             if text != shown and text.startswith(shown):
                 yield StreamEvent("token", text=text[len(shown) :])
                 shown = text
+            done = sentences_done(raw) if not verdict and "," in delta else None
+            if done is not None:  # what follows the sentences ("answerable") changes nothing
+                raw = done
+                break
         timings["generation_s"] = time.perf_counter() - t_gen
         timings["tokens"] = float(n_deltas)
         if n_deltas > 1:  # decoding speed, after the prompt was processed

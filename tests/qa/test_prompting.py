@@ -1,0 +1,43 @@
+"""The answer schema's key order and the early end of an answer: once the sentences are
+written, a non-verdict answer is not waited for."""
+
+from __future__ import annotations
+
+import json
+
+from qa.answer import parse_output
+from qa.prompting import answer_schema, sentences_done
+
+SENTENCES = [{"evidence": [1], "text": 'He said "x], y", then left.'}]
+
+
+def test_sentences_are_done_once_the_array_is_closed_and_the_next_key_begins():
+    whole = json.dumps({"sentences": SENTENCES, "answerable": True})
+    cut = whole.index('"answerable"')
+    assert json.loads(sentences_done(whole[:cut])) == {"sentences": SENTENCES}
+    assert sentences_done('{"sentences": [],') == '{"sentences": []}'
+    # never inside a sentence, its evidence list or its text (a "]," in the text included)
+    for end in range(1, cut - 2):
+        assert sentences_done(whole[:end]) is None, whole[:end]
+    assert sentences_done(whole) is None
+    assert sentences_done('{"answerable": true,') is None  # other key order: read on
+
+
+def test_what_is_cut_off_changes_nothing():
+    """The early end drops only "answerable": parsing the answer closed after its sentences
+    gives what the whole answer gives, with sentences and without."""
+    for sentences, flag in [(SENTENCES, True), (SENTENCES, False), ([], True), ([], False)]:
+        whole = json.dumps({"sentences": sentences, "answerable": flag})
+        early = sentences_done(whole[: whole.index('"answerable"')])
+        full, cut = parse_output(whole, {1}), parse_output(early, {1})
+        assert cut is not None and full[1] == cut[1]
+        assert bool(full[0] and full[1]) == bool(cut[0] and cut[1])  # answered or not
+
+
+def test_only_answerable_follows_the_sentences_and_a_verdict_is_waited_for():
+    plain = answer_schema([1, 2], 4)
+    assert list(plain["properties"]) == ["sentences", "answerable"]
+    item = plain["properties"]["sentences"]["items"]
+    assert list(item["properties"]) == ["evidence", "text"]  # ids first (see answer_schema)
+    verdict = answer_schema([1, 2], 4, verdict=True)
+    assert list(verdict["properties"]) == ["sentences", "verdict"]
