@@ -3,10 +3,11 @@
 Each pipeline runs in its own subprocess (so peak RSS is its own) over the five seed articles and
 ten questions, and reports retrieval ms, time to first token, time to the first answer text
 (TwoSource streams the answer's sentences out of the model's JSON as they are written), full
-answer time, decoding tokens/s and peak RSS. The parent prints both and the ratios. TwoSource
-also runs a third time with prompt-lookup decoding (``llm.prompt_lookup = --lookup``, 10; off by
-default), so decoding speed with and without it comes from the same run (``--lookup 0`` skips
-that run).
+answer time, decoding tokens/s, peak RSS and, for TwoSource, prompt tokens per answer and how
+many of them llama.cpp evaluated (the rest came from the KV cache). The parent prints both and
+the ratios. TwoSource also runs a third time with prompt-lookup decoding
+(``llm.prompt_lookup = --lookup``, 10; off by default), so decoding speed with and without it
+comes from the same run (``--lookup 0`` skips that run).
 
     .venv/bin/python bench/answer.py [--seed-dir ../shared/corpus/seed-articles] [--model smollm2]
 """
@@ -67,8 +68,12 @@ def run_twosource(seed: Path, model: str, lookup: int | None = None) -> dict:
                 answer = event.answer
         total = time.perf_counter() - t0
         t = answer.timings
+        usage = getattr(assistant.engine.generator, "last_usage", None) or {}
         rows.append(
             {
+                "prompt_tokens": usage.get("prompt_tokens", 0),
+                "prompt_evaluated": usage.get("prompt_tokens_evaluated", 0),
+                "generated_tokens": t.get("tokens", 0.0),
                 "retrieval_ms": 1000 * t.get("retrieval_s", 0.0),
                 "ttft_s": t.get("first_token_s", total),
                 "first_text_s": first_text if first_text is not None else total,
@@ -150,6 +155,9 @@ def summarise(result: dict) -> dict:
         "total_s": med("total_s"),
         "tokens_per_s": med("tokens_per_s"),
         "check_s": med("check_s") if "check_s" in rows[0] else 0.0,
+        "prompt_tokens": med("prompt_tokens") if "prompt_tokens" in rows[0] else 0.0,
+        "prompt_evaluated": med("prompt_evaluated") if "prompt_evaluated" in rows[0] else 0.0,
+        "generated_tokens": med("generated_tokens") if "generated_tokens" in rows[0] else 0.0,
         "peak_rss_mb": result["peak_rss_mb"],
         "answered": sum(r["status"].startswith("answered") for r in rows),
         "with_citations": sum(r["cited"] > 0 for r in rows),
@@ -216,6 +224,9 @@ def main() -> None:
         ("total_s", "full answer s"),
         ("tokens_per_s", "decoding tokens/s"),
         ("check_s", "verify+corroborate s"),
+        ("prompt_tokens", "prompt tokens"),
+        ("prompt_evaluated", "  of them evaluated"),
+        ("generated_tokens", "generated tokens"),
         ("peak_rss_mb", "peak RSS MB"),
         ("answered", "answered"),
         ("with_citations", "with citations"),

@@ -27,7 +27,7 @@ tuned baseline — then retrieve k=4 and ``llm.stream`` the classic RetrievalQA 
 "first token" is its first non-empty streamed chunk. Medians of ``--repeat`` runs (3).
 
     .venv/bin/python bench/coldstart.py [--repeat 3] [--model default|smollm2|PATH.gguf]
-        [--question "…"] [--first-token-only] [--langchain-n-batch N] [--json]
+        [--question "…"] [--first-token-only] [--langchain-n-batch N] [--no-langchain] [--json]
 """
 
 from __future__ import annotations
@@ -305,6 +305,8 @@ def measure(args: argparse.Namespace, paths: dict, env: dict, timed: bool = True
         out["probe_first_delta_s"] = r.chunks["probe"][0][0] if r.chunks["probe"] else None
         out["probe_first_text_s"] = first_answer_text(r)[0]
 
+    if args.no_langchain:
+        return out
     lc = [
         py,
         __file__,
@@ -341,7 +343,8 @@ def print_table(rounds: list[dict], args: argparse.Namespace, paths: dict) -> No
     print(
         f"Cold-start benchmark: `twosource ask` vs stock LangChain, fresh processes, warm file "
         f"cache, model {Path(paths['gguf']).name}, {os.cpu_count()} cores, "
-        f"median of {len(rounds)} (seconds from spawn)"
+        f"median of {len(rounds)} (seconds from spawn); load average "
+        f"{os.getloadavg()[0]:.1f}"
     )
     print(f"Question: {args.question!r}")
     print()
@@ -403,6 +406,8 @@ def setup(args: argparse.Namespace, root: Path, env: dict) -> dict:
         check=True,
         stdout=subprocess.DEVNULL,
     )
+    if args.no_langchain:
+        return paths
     subprocess.run(
         [
             sys.executable,
@@ -435,6 +440,9 @@ def main() -> None:
         "--langchain-n-batch", type=int, default=0, help="LlamaCpp n_batch (0: stock default)"
     )
     parser.add_argument("--no-warmup", action="store_true", help="skip the untimed first round")
+    parser.add_argument(
+        "--no-langchain", action="store_true", help="measure TwoSource only (no stock chain)"
+    )
     parser.add_argument("--timeout", type=float, default=900, help="seconds per process")
     parser.add_argument("--json", action="store_true", help="print the raw rounds as JSON")
     parser.add_argument("--build-langchain-index", help=argparse.SUPPRESS)
