@@ -84,6 +84,16 @@ _LOG_CALLBACK = None
 _PROMPT_LOOKUP_CLASSES: dict[type, type] = {}
 
 
+def _llama_build() -> list:
+    """Name, size and mtime of llama-cpp-python's shared libraries: two builds of the same
+    version (portable, AVX-512) differ here."""
+    import llama_cpp
+
+    lib = Path(llama_cpp.__file__).parent / "lib"
+    files = sorted(lib.glob("*.so*")) + sorted(lib.glob("*.dylib")) + sorted(lib.glob("*.dll"))
+    return [[f.name, f.stat().st_size, f.stat().st_mtime_ns] for f in files if f.is_file()]
+
+
 def _prompt_lookup_llama(base: type) -> type:
     """``base`` (llama_cpp.Llama) for prompt-lookup decoding, without its cost on the prompt.
 
@@ -136,6 +146,7 @@ class LlamaCppGenerator:
         self.n_batch = n_batch
         self._lock = threading.Lock()  # one generation at a time per model
         self._warm: threading.Thread | None = None
+        self.last_usage: dict[str, int] = {}  # of the last answer (stream)
 
     # -- cold start: load the model and the fixed prompt prefix while retrieval runs
     def prepare(self, probe: list[dict]) -> None:
@@ -171,6 +182,10 @@ class LlamaCppGenerator:
             return
 
     def _state_path(self, probe: list[dict]) -> Path | None:
+        """Where the prefix state of ``probe`` is kept: named by a hash of the model file,
+        context size, llama.cpp version and build, and the probe's full text — a changed
+        prompt file or another build (whose sums may differ in the last bits) gets its own
+        file, so a stale state is never loaded."""
         if self.prompt_cache is None:
             return None
         import hashlib
@@ -179,7 +194,15 @@ class LlamaCppGenerator:
 
         stat = self.path.stat()
         key = json.dumps(
-            [self.name, stat.st_size, stat.st_mtime_ns, self.n_ctx, llama_cpp.__version__, probe],
+            [
+                self.name,
+                stat.st_size,
+                stat.st_mtime_ns,
+                self.n_ctx,
+                llama_cpp.__version__,
+                _llama_build(),
+                probe,
+            ],
             sort_keys=True,
         )
         return self.prompt_cache / f"prefix-{hashlib.sha256(key.encode()).hexdigest()[:20]}.npz"
@@ -263,11 +286,15 @@ class LlamaCppGenerator:
     def stream(
         self, messages: list[dict], schema: dict | None, max_tokens: int, temperature: float
     ) -> Iterator[str]:
+        """Text deltas; ``last_usage`` then holds the prompt's token count and how many of
+        them were evaluated (not reused from the KV cache)."""
         llama = self.llama
+        self.last_usage = {}
         kwargs: dict = {}
         if schema is not None:
             kwargs["response_format"] = {"type": "json_object", "schema": schema}
         with self._lock:
+            before = list(llama.input_ids[: llama.n_tokens])
             chunks = llama.create_chat_completion(
                 messages=messages,
                 max_tokens=max_tokens,
@@ -275,10 +302,44 @@ class LlamaCppGenerator:
                 stream=True,
                 **kwargs,
             )
-            for chunk in chunks:
-                delta = chunk["choices"][0].get("delta", {}).get("content")
-                if delta:
-                    yield delta
+            text = ""
+            try:
+                for chunk in chunks:
+                    if not text and not self.last_usage:  # the prompt has just been evaluated
+                        self.last_usage = _prompt_usage(before, llama)
+                    delta = chunk["choices"][0].get("delta", {}).get("content")
+                    if delta:
+                        yield delta
+                        text += delta
+                        if schema is not None and "}" in delta and _complete_json(text):
+                            break  # the grammar allows nothing more: skip the end-token step
+            finally:
+                chunks.close()
+
+
+def _prompt_usage(before: list[int], llama) -> dict[str, int]:
+    """Prompt tokens, and those evaluated: the rest after the longest prefix shared with what
+    the KV cache held (llama-cpp-python reuses that prefix)."""
+    prompt = llama.n_tokens
+    now = llama.input_ids[:prompt]
+    shared = 0
+    for a, b in zip(before, now, strict=False):
+        if a != b:
+            break
+        shared += 1
+    shared = min(shared, prompt - 1)
+    return {"prompt_tokens": int(prompt), "prompt_tokens_evaluated": int(prompt - shared)}
+
+
+def _complete_json(text: str) -> bool:
+    """Whether ``text`` is a whole JSON object (a schema-constrained answer is then over)."""
+    text = text.strip()
+    if not text.endswith("}"):
+        return False
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
 
 
 class ServerDown(LLMError):

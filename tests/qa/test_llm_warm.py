@@ -59,6 +59,8 @@ def test_prefix_state_is_saved_reused_and_changes_nothing(tmp_path, lookup):
     cold = _fresh(None)
     want = _answer(cold)  # no warm-up at all, plain decoding
     assert want.startswith("{")
+    usage = cold.last_usage
+    assert usage["prompt_tokens_evaluated"] == usage["prompt_tokens"] > 100
 
     first = _fresh(cache, lookup)
     first.prepare(prefix_probe(3))
@@ -72,9 +74,15 @@ def test_prefix_state_is_saved_reused_and_changes_nothing(tmp_path, lookup):
     mtime = saved[0].stat().st_mtime_ns
     second.prepare(prefix_probe(3))
     second._warm.join(timeout=300)
-    assert second.llama.n_tokens > 20
+    prefix = second.llama.n_tokens
+    assert prefix > 20
     assert saved[0].stat().st_mtime_ns == mtime  # loaded, not recomputed
     assert _answer(second) == want
+    # the part of the probe the answer prompt shares (system prompt, up to its passages) is
+    # not evaluated again; the probe's own passage and question are not reused
+    assert second.last_usage["prompt_tokens"] == usage["prompt_tokens"]
+    reused = usage["prompt_tokens"] - second.last_usage["prompt_tokens_evaluated"]
+    assert prefix // 2 < reused < prefix
 
 
 def test_a_damaged_state_file_is_replaced(tmp_path):
