@@ -229,7 +229,8 @@ class SupportChecker:
         # A sentence one of several passages tells is as close to that passage as to one that
         # says nothing else, but the others' words dilute the joint vector: where no rule
         # rejected such a pair, closeness is also taken to each passage alone (embedded only
-        # then, so a supported answer pays nothing more).
+        # then, so a supported answer pays nothing more) — for the score, not to excuse
+        # missing words.
         retry = [
             i
             for i, ((_, passages), c) in enumerate(zip(pairs, out, strict=True))
@@ -240,8 +241,9 @@ class SupportChecker:
         for i in retry:
             sentence, passages = pairs[i]
             cos = max(float(vec[sentence] @ vec[p]) for p in [" ".join(passages), *passages])
+            joint = float(vec[sentence] @ vec[" ".join(passages)])
             out[i], undecided[i] = self._score(
-                sentence, passages, cos, sources[i] if sources else ""
+                sentence, passages, cos, sources[i] if sources else "", joint
             )
         open_items = [i for i, is_open in enumerate(undecided) if is_open]
         self._substitutions(pairs, out)
@@ -252,9 +254,17 @@ class SupportChecker:
 
     # -- layer 1 + 2
     def _score(
-        self, sentence: str, passages: list[str], cos: float, sources: str = ""
+        self,
+        sentence: str,
+        passages: list[str],
+        cos: float,
+        sources: str = "",
+        joint: float | None = None,
     ) -> tuple[Check, bool]:
-        """The check and whether it is open (no rule decided, the score is near the line)."""
+        """The check and whether it is open (no rule decided, the score is near the line).
+        ``joint``: closeness to the passages together, when ``cos`` is to one of them alone —
+        only the joint one may excuse low word coverage as a paraphrase (a heading that names
+        the sentence's topic is close to it without saying it)."""
         cfg = self.config
         if not passages:
             return Check(False, 0.0, ["no passage cited"], 0.0), False
@@ -270,7 +280,8 @@ class SupportChecker:
                 f"its words are in the passages but not related as it relates them ('{a}' … '{b}')"
             )
         score = 0.5 * coverage + 0.5 * max(cos, 0.0)
-        close = cos >= cfg.paraphrase_cosine and coverage >= cfg.paraphrase_coverage
+        close = (cos if joint is None else joint) >= cfg.paraphrase_cosine
+        close = close and coverage >= cfg.paraphrase_coverage
         if coverage < cfg.min_coverage and not close:
             shown = ", ".join(uncovered[:4])
             reasons.append(

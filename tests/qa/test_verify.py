@@ -185,3 +185,22 @@ def test_a_name_spelt_otherwise_or_glued_by_a_scraped_page_is_covered(checker):
     check = checker.check("She accepted the award in April.", award)
     assert "April" not in check.uncovered and check.supported, check.reasons
     assert not checker.check("She accepted the award in May.", award).supported
+
+
+def test_a_heading_close_to_the_sentence_does_not_excuse_its_missing_words(fake_embedder):
+    """Only closeness to the passages together may excuse low word coverage as a paraphrase:
+    a heading among them that names the sentence's topic (here: embedded exactly like the
+    sentence) does not say what the sentence says about it."""
+    sentence = "This interactive educational website narrates the history of riders in racing."
+    heading = "# The Chronicle of Riders in Racing"
+    passages = [heading, "Tips for turning clues into facts.", "Summer intern reveals all."]
+
+    def embed(texts):
+        vecs = fake_embedder.embed(texts)
+        for row, text in enumerate(texts):
+            if text == heading:
+                vecs[row] = fake_embedder.embed([sentence])[0]
+        return vecs
+
+    check = SupportChecker(embed, threshold=0.5).check(sentence, passages)
+    assert not check.supported and any("content words" in r for r in check.reasons), check
