@@ -37,7 +37,7 @@ from .question import (
 )
 from .records import Answer, Citation, ComparedDate, Evidence, Sentence, StreamEvent, Verdict
 from .retrieve import Filters, Retriever, select_evidence, select_evidence_covering
-from .verify import SupportChecker
+from .verify import Sources, SupportChecker
 
 
 class QuestionError(TwoSourceError):
@@ -568,6 +568,13 @@ def _label(answer: Answer, asked: str, used: str, analysis: QuestionAnalysis) ->
     answer.analysis = analysis.to_dict()
 
 
-def _sources(evidence) -> str:
-    """Outlets and titles of cited passages: names a sentence may use to attribute a claim."""
-    return " ".join(f"{e.outlet}. {e.title}." for e in evidence)
+def _sources(evidence) -> Sources:
+    """Outlets and titles of cited passages (names a sentence may use to attribute a claim),
+    with their outlets and publication dates as fields (dates a sentence gives for when an
+    article reported are checked against them)."""
+    evidence = list(evidence)
+    return Sources(
+        " ".join(f"{e.outlet}. {e.title}." for e in evidence),
+        [e.outlet for e in evidence],
+        [e.published for e in evidence],
+    )

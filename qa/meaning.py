@@ -1974,3 +1974,100 @@ def same_matter(sentence: str, passage: str) -> bool:
         if t.pos_ in ("NOUN", "PROPN") and t.is_alpha and _low(t) not in shared | units
     }
     return bool(things & p_lemmas)
+
+
+# -- when the cited article appeared
+
+# Verbs and nouns by which a sentence says what an article reported ("TechCrunch, on 6 November
+# 2023, reported …", "in a November 6 article, the Verge …").
+_REPORTING_VERBS = {
+    "say", "state", "report", "write", "publish", "note", "claim", "suggest", "indicate",
+    "reveal", "mention", "detail", "highlight", "argue", "explain", "announce", "describe",
+    "discuss", "cover", "post", "add", "assert", "emphasize", "emphasise", "point",
+}  # fmt: skip
+_REPORT_NOUNS = {
+    "article", "report", "piece", "story", "post", "column", "editorial", "feature",
+    "coverage", "update", "reporting", "publication",
+}  # fmt: skip
+
+
+def report_dates(sentence: str, published: list[str], outlets: str = "") -> str:
+    """``sentence`` without the dates it gives for when a cited article appeared, where each
+    such date agrees with the publication date (ISO ``YYYY-MM-DD…``) of one of the cited
+    articles. A passage's text does not carry its article's date — the metadata does — so
+    "TechCrunch, on November 6, 2023, reported that …" is checked here against the article's
+    date and the rest against the passage. The date must be attached to an article noun, or
+    to a reporting verb whose subject is an article or one of the cited ``outlets`` (text
+    naming them) — "the company said on 6 November" is not the article's date. A date that
+    matches no cited article's date stays in the sentence and is checked as before."""
+    dates = {p[:10] for p in published if re.match(r"\d{4}-\d{2}-\d{2}", p or "")}
+    if not dates:
+        return sentence
+    doc = parse_many([sentence])[0]
+    cuts: list[tuple[int, int]] = []
+    for ent in doc.ents:
+        if ent.label_ != "DATE" or not _reports(ent.root, outlets.lower()):
+            continue
+        if not any(_same_date(ent.text, d) for d in dates):
+            continue
+        start, end = ent.start_char, ent.end_char
+        head = ent.root.head
+        if head.dep_ == "prep" and head.i == ent.start - 1 and ent.root.dep_ == "pobj":
+            start = head.idx  # "on November 6, 2023" goes as a whole
+        cuts.append((start, end))
+    if not cuts:
+        return sentence
+    text = sentence
+    for start, end in sorted(cuts, reverse=True):
+        text = text[:start] + text[end:]
+    text = re.sub(r"\s+([,.;:])", r"\1", text)
+    text = re.sub(r",\s*,", ",", text)
+    return re.sub(r"\s{2,}", " ", text).strip(" ,")
+
+
+def _reports(token, outlets: str) -> bool:
+    """Is this date about when an article reported: does it attach (through at most a
+    preposition) to an article noun, to the outlet reporting, or to a reporting verb whose
+    subject is one of those?"""
+    head = token.head
+    if head.dep_ == "prep" or head.pos_ == "ADP":
+        head = head.head
+    if head.pos_ in ("VERB", "AUX"):
+        lemma = head.lemma_.lower()
+        subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if lemma == "publish" and head.dep_ == "acl":  # "an article published on …"
+            return _is_report(head.head, outlets)
+        return (lemma in _REPORTING_VERBS or lemma == "publish") and any(
+            _is_report(s, outlets) for s in subjects
+        )
+    return _is_report(head, outlets) and (
+        head.lemma_.lower() in _REPORT_NOUNS
+        or (head.dep_ in ("nsubj", "nsubjpass") and head.head.lemma_.lower() in _REPORTING_VERBS)
+    )
+
+
+def _is_report(token, outlets: str) -> bool:
+    """An article noun, or a name of one of the cited outlets."""
+    if token.lemma_.lower() in _REPORT_NOUNS:
+        return True
+    parts = [t for t in token.lefts if t.dep_ == "compound" and t.pos_ == "PROPN"]
+    name = " ".join(t.text for t in [*parts, token]).lower()
+    return bool(name) and name in outlets
+
+
+def _same_date(text: str, iso: str) -> bool:
+    """Every part the date text names (year, month, day of month) agrees with ``iso``; it
+    must name at least the month or the year."""
+    year, month, day = int(iso[:4]), int(iso[5:7]), int(iso[8:10])
+    low = text.lower()
+    years = [int(y) for y in re.findall(r"\b(1[89]\d\d|20\d\d)\b", low)]
+    months = [_MONTHS.index(_MONTH_OF[w]) + 1 for w in re.findall(r"[a-z]+", low) if w in _MONTH_OF]
+    rest = re.sub(r"\b(1[89]\d\d|20\d\d)\b", " ", low)
+    days = [int(d) for d in re.findall(r"\b(\d{1,2})(?:st|nd|rd|th)?\b", rest)]
+    if not years and not months:
+        return False
+    return (
+        all(y == year for y in years)
+        and all(m == month for m in months)
+        and all(d == day for d in days)
+    )

@@ -25,11 +25,27 @@ from typing import Literal
 
 import numpy as np
 
-from .meaning import Finding, compare, spelled_alike
+from .meaning import Finding, compare, report_dates, spelled_alike
 from .nlp import parse_many
 from .text import STOPWORDS, stem
 
 Verdict = Literal["entailed", "contradicted", "not_enough_info"]
+
+
+class Sources(str):
+    """What the cited passages' articles say about themselves. As a string: their outlets and
+    titles (a sentence may name them — for names only); as fields: the outlets and the
+    publication dates, against which a sentence's "TechCrunch, on 6 November 2023,
+    reported …" is checked (the passage's own text does not carry its date)."""
+
+    outlets: tuple[str, ...] = ()
+    published: tuple[str, ...] = ()
+
+    def __new__(cls, text: str, outlets=(), published=()) -> Sources:
+        obj = super().__new__(cls, text)
+        obj.outlets = tuple(outlets)
+        obj.published = tuple(p for p in published if p)
+        return obj
 
 
 @dataclass
@@ -268,6 +284,10 @@ class SupportChecker:
         cfg = self.config
         if not passages:
             return Check(False, 0.0, ["no passage cited"], 0.0), False
+        if isinstance(sources, Sources) and sources.published:
+            outlets = " | ".join(sources.outlets).lower()
+            sentence = report_dates(sentence, list(sources.published), outlets)
+        sources = str(sources)  # the text, for names (spaCy takes exact strings)
         findings = compare(sentence, passages, sources)
         reasons = [f.reason for f in findings]
         contradicted = any(f.contradiction for f in findings)

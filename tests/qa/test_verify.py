@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa.text import numbers, sentence_spans
-from qa.verify import SupportChecker
+from qa.verify import Sources, SupportChecker
 
 PASSAGE = (
     "The Alder River Bridge will close for structural repairs for 14 weeks starting on 3 March "
@@ -204,3 +204,22 @@ def test_a_heading_close_to_the_sentence_does_not_excuse_its_missing_words(fake_
 
     check = SupportChecker(embed, threshold=0.5).check(sentence, passages)
     assert not check.supported and any("content words" in r for r in check.reasons), check
+
+
+def test_the_date_an_article_appeared_is_checked_against_its_publication_date(checker):
+    # The model often repeats the evidence header: "TechCrunch, on November 6, 2023, …". The
+    # passage text has no date; the article's metadata does.
+    passage = "The startup raised $5 million in a seed round led by Acme Ventures."
+    sentence = "TechCrunch, on November 6, 2023, reported that the startup raised $5 million."
+    title = "TechCrunch. Startup raises seed round."
+
+    def sources(published: str) -> Sources:
+        return Sources(title, ["TechCrunch"], [published])
+
+    assert checker.check(sentence, [passage], sources("2023-11-06T09:30:00")).supported
+    wrong_day = checker.check(sentence, [passage], sources("2023-11-07"))
+    assert "the passage does not give the year 2023" in wrong_day.reasons, wrong_day.reasons
+    assert not checker.check(sentence, [passage], title).supported  # no dates given: as before
+    # a date of what someone else said is not the article's date
+    said = "Acme Ventures said on November 6, 2023 that the startup raised $5 million."
+    assert not checker.check(said, [passage], sources("2023-11-06")).supported
