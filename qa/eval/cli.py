@@ -218,6 +218,11 @@ def eval_answers(
     """Answer accuracy, refusals and citations on MultiHop-RAG (uses the language model)."""
     from .answers import answers_markdown, evaluate_answers
 
+    if log is not None and not log.parent.is_dir():
+        raise click.BadParameter(
+            f"{log.parent} is not a directory; give a file in an existing folder",
+            param_hint="--log",
+        )
     llm = {k: v for k, v in (("model", model), ("url", llm_url)) if v}
     _multihop_report(
         ctx, evaluate_answers, answers_markdown, eval_dir, limit, as_json, llm, log=log

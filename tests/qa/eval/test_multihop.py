@@ -106,3 +106,10 @@ def test_cli_reports(capsys, tmp_path):
     assert code == 0 and report["claims"] == 10 and 0 <= report["accuracy"] <= 1
     code, _, err = _cli(capsys, "eval", "retrieval", "--eval-dir", str(tmp_path))
     assert code == 2 and "multihop_rag not found" in err
+
+
+def test_answers_log_in_a_missing_folder_is_a_usage_error(capsys, tmp_path):
+    # refused before any index is built or model loaded
+    log = tmp_path / "missing" / "answers.jsonl"
+    code, _, err = _cli(capsys, "eval", "answers", "--log", str(log), "--eval-dir", str(tmp_path))
+    assert code == 2 and "not a directory" in err and not log.parent.exists()
