@@ -147,6 +147,12 @@ ANTONYMS = [
     ("first", "last"),
     ("before", "after"),
     ("early", "late"),
+    ("fast", "slow"),
+    ("faster", "slower"),
+    ("quick", "slow"),
+    ("quickly", "slowly"),
+    ("rapidly", "slowly"),
+    ("ahead", "behind"),
     ("earlier", "later"),
     ("above", "below"),
     ("for", "against"),
@@ -201,6 +207,22 @@ SENSES: dict[str, set[str]] = {
         "rocket",
         "growth",
         "hike",
+        "push up",
+        "drive up",
+        "send up",
+        "bump up",
+        "ratchet up",
+        "ramp up",
+        "go up",
+        "shoot up",
+        "edge up",
+        "tick up",
+        "creep up",
+        "inch up",
+        "scale up",
+        "inflate",
+        "upturn",
+        "upswing",
     },
     "fall": {
         "fall",
@@ -225,6 +247,28 @@ SENSES: dict[str, set[str]] = {
         "ease",
         "reduction",
         "lessen",
+        "push down",
+        "drive down",
+        "bring down",
+        "send down",
+        "go down",
+        "edge down",
+        "tick down",
+        "inch down",
+        "scale back",
+        "cut back",
+        "pare back",
+        "dwindle",
+        "diminish",
+        "erode",
+        "shed",
+        "sag",
+        "slip",
+        "crash",
+        "nosedive",
+        "collapse",
+        "downturn",
+        "slowdown",
     },
     "worsen": {
         "fuel",
@@ -326,14 +370,119 @@ SENSES: dict[str, set[str]] = {
         "edge out",
     },
     "lose": {"lose", "loss"},
-    "lead": {"lead", "edge", "advantage", "ahead"},
-    "trail": {"trail", "lag", "behind"},
+    "lead": {
+        "lead",
+        "edge",
+        "advantage",
+        "ahead",
+        "overtake",
+        "surpass",
+        "outpace",
+        "outstrip",
+        "outperform",
+        "outsell",
+        "pull ahead",
+        "move ahead",
+        "get ahead",
+        "pull away",
+    },
+    "trail": {
+        "trail",
+        "lag",
+        "behind",
+        "fall behind",
+        "lag behind",
+        "slip behind",
+        "drop behind",
+        "underperform",
+    },
     "buy": {"buy", "acquire", "purchase", "take over", "snap up", "buy out", "takeover"},
     "sell": {"sell", "divest", "offload", "sell off"},
     "allow": {"allow", "permit", "authorise", "authorize", "legalise", "legalize"},
     "ban": {"ban", "prohibit", "forbid", "outlaw", "bar"},
     "hire": {"hire", "appoint", "recruit"},
     "fire": {"fire", "dismiss", "sack", "lay off", "oust"},
+    # progress or failure of an effort (talks, a plan, a project)
+    "progress": {
+        "progress",
+        "headway",
+        "breakthrough",
+        "move forward",
+        "pay off",
+        "advance",
+        "succeed",
+        "success",
+    },
+    "founder": {
+        "break down",
+        "breakdown",
+        "collapse",
+        "stall",
+        "falter",
+        "founder",
+        "fall apart",
+        "fall through",
+        "unravel",
+        "derail",
+        "fizzle",
+        "fizzle out",
+        "deadlock",
+        "stalemate",
+        "impasse",
+        "fail",
+        "failure",
+        "setback",
+    },
+    # speed of a process
+    "quicken": {
+        "accelerate",
+        "speed up",
+        "quicken",
+        "hasten",
+        "pick up",
+        "step up",
+        "gather pace",
+        "acceleration",
+    },
+    "slow": {
+        "slow",
+        "slow down",
+        "decelerate",
+        "deceleration",
+        "slacken",
+        "let up",
+        "taper off",
+        "lose momentum",
+        "slowdown",
+        "stall",
+    },
+    # better or worse state (an economy, a patient, relations)
+    "improve": {
+        "improve",
+        "recover",
+        "rebound",
+        "revive",
+        "strengthen",
+        "bolster",
+        "bounce back",
+        "improvement",
+        "recovery",
+    },
+    "deteriorate": {
+        "deteriorate",
+        "worsen",
+        "weaken",
+        "sour",
+        "decay",
+        "falter",
+        "deterioration",
+    },
+    # rules made stricter or looser
+    "tighten": {"tighten", "toughen", "stiffen", "crack down", "clamp down", "impose"},
+    "loosen": {"loosen", "relax", "soften", "water down", "lift", "ease", "scrap"},
+    # a target met or missed
+    "meet": {"meet", "hit", "exceed", "achieve", "attain"},
+    "miss": {"miss", "fall short", "undershoot"},
 }
 OPPOSED_SENSES = [
     ("rise", "fall"),
@@ -346,6 +495,11 @@ OPPOSED_SENSES = [
     ("buy", "sell"),
     ("allow", "ban"),
     ("hire", "fire"),
+    ("progress", "founder"),
+    ("quicken", "slow"),
+    ("improve", "deteriorate"),
+    ("tighten", "loosen"),
+    ("meet", "miss"),
 ]
 # Groups that tell one event from its two sides ("A beat B" = "B lost to A").
 _CONVERSE = {("win", "lose"), ("buy", "sell"), ("lead", "trail")}
@@ -688,10 +842,25 @@ def _word(token) -> str:
     """The lemma of a word with its verb particle ("turned down" → "turn down")."""
     lem = _low(token)
     if token.pos_ in ("VERB", "AUX"):
-        prt = [c.lower_ for c in token.children if c.dep_ == "prt"]
-        if prt and f"{lem} {prt[0]}" in _SENSE_OF:
-            return f"{lem} {prt[0]}"
+        # a particle, or a word that makes one verb with it: "fell behind", "fell apart",
+        # "fell short", "gathered pace", "lost momentum"
+        kids = sorted(
+            (c for c in token.children if c.dep_ in ("prt", "prep", "advmod", "dobj", "acomp")),
+            key=lambda c: (c.dep_ != "prt", abs(c.i - token.i)),
+        )
+        for c in kids:
+            if f"{lem} {c.lower_}" in _SENSE_OF:
+                return f"{lem} {c.lower_}"
     return lem
+
+
+def _shown(token) -> str:
+    """A word as the text has it, with the particle that makes it one verb ("pushed up")."""
+    word = _word(token)
+    if " " in word:
+        rest = word.split(" ", 1)[1]
+        return f"{token.text} {rest}"
+    return token.text
 
 
 def _senses(token) -> list[str]:
@@ -990,7 +1159,11 @@ def compare(sentence: str, passages: list[str], sources: str = "") -> list[Findi
     findings += _antonym_findings(claim, pdocs)
     if not findings:
         findings += _negation_findings(claim, pdocs)
-    findings += _role_findings(claim, pdocs) or _moved_findings(claim, pdocs)
+    findings += (
+        _attachment_findings(claim, pdocs)
+        or _role_findings(claim, pdocs)
+        or _moved_findings(claim, pdocs)
+    )
     if not any(f.kind == "role" for f in findings):
         findings += _actor_findings(claim, pdocs)
     findings += _quantity_findings(claim, pdocs)
@@ -998,7 +1171,7 @@ def compare(sentence: str, passages: list[str], sources: str = "") -> list[Findi
     findings += _date_findings(claim, pdocs)
     findings += _entity_findings(claim, pdocs, sources)
     findings += _scope_findings(claim, pdocs, findings)
-    findings += _hedge_findings(claim, pdocs)
+    findings += _hedge_findings(claim, pdocs) or _judgement_findings(claim, pdocs)
     findings += _certainty_findings(claim, pdocs)
     return findings
 
@@ -1045,7 +1218,9 @@ def _antonym_findings(claim, pdocs) -> list[Finding]:
         if rivals:
             return [
                 Finding(
-                    "antonym", f"says '{tok.text}' where the passage says '{rivals[0].text}'", True
+                    "antonym",
+                    f"says '{_shown(tok)}' where the passage says '{_shown(rivals[0])}'",
+                    True,
                 )
             ]
     return []
@@ -1169,6 +1344,85 @@ def _role_findings(claim, pdocs) -> list[Finding]:
 
 
 _ROLE_SLOTS = {"nsubj", "dobj", "prep:to", "prep:from"}
+# What a time or place is: a date or time, a place, a person or organisation.
+_ATTACHED_KINDS = {
+    "DATE": "date",
+    "TIME": "date",
+    "GPE": "place",
+    "LOC": "place",
+    "FAC": "place",
+    "PERSON": "person",
+    "ORG": "person",
+}
+_DATE_LEAD = re.compile(r"^(in|on|at|during|the)\s+", re.I)
+
+
+def _attachments(doc) -> list[tuple[str, str, str, object, object]]:
+    """(kind, value, predicate, the entity, the predicate's word) for each date, place, person
+    or organisation that modifies a predicate by a preposition or as a time ("married in
+    Boston", "died in 2010", "performed with Ana Lee", "closed on Friday"): which event each
+    one belongs to."""
+    out = []
+    for e in doc.ents:
+        kind = _ATTACHED_KINDS.get(e.label_)
+        if kind is None:
+            continue
+        root = e.root
+        if root.dep_ == "pobj" and root.head.dep_ in ("prep", "agent"):
+            if kind == "person" and root.head.lower_ == "by":
+                continue  # the doer: a role, compared by the role checks
+            node = root.head.head
+        elif kind == "date" and root.dep_ in ("npadvmod", "tmod", "advmod"):
+            node = root.head
+        else:
+            continue
+        if node.pos_ == "NOUN" and node.dep_ == "dobj":
+            node = node.head  # "negotiated the deal with Tesco"
+        if node.pos_ not in ("VERB", "AUX", "ADJ"):
+            continue
+        value = _DATE_LEAD.sub("", e.text.lower()) if kind == "date" else e.text.lower()
+        out.append((kind, value, _pred(node), e, node))
+    return out
+
+
+def _same_value(kind: str, a: str, b: str) -> bool:
+    if kind == "date":
+        return a == b
+    return a == b or same_name(a.split()[-1], b.split()[-1])
+
+
+def _attachment_findings(claim, pdocs) -> list[Finding]:
+    """A date, place or person moved from one event of the passage to another it also tells:
+    "married in New York and performed in Boston" where the passage has them married in Boston
+    and performing in New York; "born in 2010 and died in 1950"."""
+    mine = _attachments(claim)
+    theirs = [a for d in pdocs for a in _attachments(d)]
+    c_preds = {a[2] for a in mine} | {_pred(t) for t in claim if t.pos_ == "VERB"}
+    for kind, value, pred, ent, node in mine:
+        same_kind = [a for a in theirs if a[0] == kind]
+        if any(_same_value(kind, value, a[1]) and a[2] == pred for a in same_kind):
+            continue
+        # the passage has this value with another event the sentence also tells …
+        elsewhere = [
+            a
+            for a in same_kind
+            if _same_value(kind, value, a[1]) and a[2] != pred and a[2] in c_preds
+        ]
+        # … and another value of the same kind with this event
+        instead = [a for a in same_kind if a[2] == pred and not _same_value(kind, value, a[1])]
+        if elsewhere and instead:
+            there, here = elsewhere[0], instead[0]
+            what = {"date": "date", "place": "place"}.get(kind, "name")
+            return [
+                Finding(
+                    "role",
+                    f"puts the {what} '{ent.text}' with '{_shown(node)}', where the passage has "
+                    f"it with '{_shown(there[4])}' and '{here[3].text}' with '{_shown(here[4])}'",
+                    True,
+                    tuple(ent.text.split()),
+                )
+            ]
+    return []
 
 
 def _copula_inversion(slots: set[tuple[str, str]]) -> bool:
@@ -1929,6 +2183,170 @@ def _hedge_findings(claim, pdocs) -> list[Finding]:
             return [
                 Finding("hedge", f"states as fact what the passage hedges ('{marker.text}')", False)
             ]
+    return []
+
+
+# Verbs that report what someone said ("officials said", "critics argued", "the union warned").
+_SAYING = {
+    "say",
+    "tell",
+    "state",
+    "add",
+    "argue",
+    "warn",
+    "write",
+    "note",
+    "conclude",
+    "caution",
+    "complain",
+    "accord",
+    "according",
+}
+# Verbs that keep a judgement someone's ("officials called the plan unworkable").
+_CALLING = {"call", "describe", "deem", "label", "brand", "dub", "view", "consider", "find"}
+# Modal verbs that make a clause a judgement or a forecast, not a reported event ("would hurt",
+# "should resign", "must be scrapped"); "may/might/could" are hedges already.
+_JUDGING_MODALS = {"would", "should", "must", "ought", "will", "'ll", "wo"}
+# Adjectives that state a fact about a state of things, not a judgement ("the road is closed").
+_STATE_ADJECTIVES = {
+    "open",
+    "closed",
+    "shut",
+    "dead",
+    "alive",
+    "available",
+    "unavailable",
+    "free",
+    "empty",
+    "full",
+    "due",
+    "present",
+    "absent",
+    "able",
+    "unable",
+    "eligible",
+    "ineligible",
+    "married",
+    "single",
+    "pregnant",
+    "injured",
+    "missing",
+    "unchanged",
+    "aware",
+    "unaware",
+    "ready",
+    "busy",
+    "new",
+    "old",
+    "former",
+    "final",
+    "official",
+    "public",
+    "private",
+    "local",
+    "national",
+    "international",
+}
+# Meaning groups whose "will …" is a forecast ("prices will rise", "the talks will fail"), not
+# a plan the speaker announces ("the bridge will reopen on Monday").
+_FORECAST_SENSES = {
+    "rise",
+    "fall",
+    "worsen",
+    "calm",
+    "win",
+    "lose",
+    "lead",
+    "trail",
+    "progress",
+    "founder",
+    "quicken",
+    "slow",
+    "improve",
+    "deteriorate",
+    "meet",
+    "miss",
+}
+
+
+def _judgement(clause) -> str:
+    """What makes a reported clause a judgement or forecast rather than a reported event: an
+    evaluative adjective after "be" ("is unworkable"), "would/should/must" ("would hurt small
+    farms"), or "will" with a change no one announces ("prices will rise") — '' if none."""
+    words = list(clause.subtree)
+    if any(t.like_num or t.ent_type_ in ("MONEY", "PERCENT", "QUANTITY") for t in words):
+        return ""  # a figure: a reported fact, however phrased
+    for aux in clause.children:
+        if aux.dep_ != "aux" or aux.tag_ != "MD" or aux.lower_ not in _JUDGING_MODALS:
+            continue
+        if any(c.dep_ == "neg" for c in clause.children) and aux.lower_ in ("will", "'ll", "wo"):
+            continue
+        if aux.lower_ not in ("will", "'ll", "wo") or set(_senses(clause)) & _FORECAST_SENSES:
+            return f"{aux.text} {_shown(clause)}"
+    if _low(clause) in ("be", "become", "remain", "seem", "look", "prove"):
+        for c in clause.children:
+            if (
+                c.dep_ == "acomp"
+                and c.pos_ == "ADJ"
+                and c.tag_ in ("JJ",)
+                and _low(c) not in _STATE_ADJECTIVES
+                and not any(g.dep_ == "xcomp" for g in c.children)
+            ):
+                return f"{clause.text} {c.text}"
+    return ""
+
+
+def _reported_clauses(doc) -> list[tuple[object, object]]:
+    """(the saying word, the clause it reports): "X said (that) …", "…, X said",
+    "…, X warned", "according to X, …"."""
+    out = []
+    for t in doc:
+        if _low(t) not in _SAYING and t.lower_ != "according":
+            continue
+        comp = [c for c in t.children if c.dep_ == "ccomp"]
+        if comp and t.pos_ == "VERB":
+            out.append((t, comp[0]))
+        elif t.head != t and (
+            (t.lower_ == "according" and t.dep_ in ("prep", "advcl")) or t.dep_ == "parataxis"
+        ):
+            out.append((t, t.head))
+    return out
+
+
+def _judgement_findings(claim, pdocs) -> list[Finding]:
+    """The sentence states as fact a judgement or forecast the passage reports as someone's
+    ("The plan is unworkable" for "The plan is unworkable, officials said"). A plain event a
+    news report attributes ("the bridge will reopen on Monday, officials said") may be told
+    without its source; an opinion may not."""
+    if _hedges(claim) or any(
+        (_low(t) in ATTRIBUTION | _CALLING and t.pos_ == "VERB") or t.lower_ == "according"
+        for t in claim
+    ):
+        return []
+    c_lemmas = _lemmas(claim)
+    for d in pdocs:
+        for marker, clause in _reported_clauses(d):
+            said = [t for t in marker.subtree if t.i not in {x.i for x in clause.subtree}]
+            if marker.head == clause:  # "…, officials said": the marker hangs on the clause
+                said = [t for t in marker.subtree]
+            what = _judgement(clause)
+            if not what:
+                continue
+            inside = {t.i for t in said}
+            scope = {
+                _low(t)
+                for t in clause.subtree
+                if t.i not in inside
+                and (t.is_alpha or t.like_num)
+                and not t.is_stop
+                and t.pos_ not in ("AUX", "ADP", "DET")
+            }
+            key = {_low(w) for w in clause.children if w.dep_ == "acomp"} or {_low(clause)}
+            if not key <= c_lemmas or len(scope & c_lemmas) < max(1, (len(scope) + 1) // 2):
+                continue
+            who = " ".join(t.text for t in said if not t.is_punct)
+            why = f"states as fact a judgement the passage attributes ('{what}' — '{who}')"
+            return [Finding("attribution", why, False)]
     return []
 
 

@@ -60,10 +60,13 @@ def test_ids_unique_and_sources_named():
     ids = [r["id"] for r in recs]
     assert len(ids) == len(set(ids))
     sets = Counter(r["source"]["set"] for r in recs)
-    assert set(sets) == {"wice", "multihop_rag", "seed"}
+    assert set(sets) == {"wice", "multihop_rag", "seed", "own"}
     for r in recs:
         src = r["source"]
-        if src["set"] == "seed":
+        if src["set"] == "own":  # news-style pairs written for the suite
+            assert set(src) == {"set", "topic"} and src["topic"], r["id"]
+            assert r["passage"] and r["claim"] != r["passage"] and "edits" not in r, r["id"]
+        elif src["set"] == "seed":
             assert set(src) == {"set", "file", "start", "end"}, r["id"]
             assert "passage" not in r and "claim" not in r and r["edits"], r["id"]
         else:
