@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from index.errors import TwoSourceError
 
 from .llm import Generator
+from .named import decide_name, parse_name
 from .prompting import (
     ABSTAIN_MESSAGE,
     EXTRACTIVE_MESSAGE,
@@ -349,8 +350,13 @@ class AnswerEngine:
             verdict=verdict,
             outlets=analysis.outlets if len(analysis.outlets) >= 2 else (),
             temporal="temporal" in analysis.kinds,
+            asks_for=analysis.asks_for,
+            names_asked=analysis.names_asked,
         )
-        schema = answer_schema([e.eid for e in evidence], cfg.max_sentences, verdict=verdict)
+        name = bool(analysis.asks_for) and not verdict
+        schema = answer_schema(
+            [e.eid for e in evidence], cfg.max_sentences, verdict=verdict, name=name
+        )
         raw, shown = "", ""
         t_gen = time.perf_counter()
         n_deltas = 0
@@ -366,7 +372,7 @@ class AnswerEngine:
             if text != shown and text.startswith(shown):
                 yield StreamEvent("token", text=text[len(shown) :])
                 shown = text
-            done = sentences_done(raw) if not verdict and "," in delta else None
+            done = sentences_done(raw) if not (verdict or name) and "," in delta else None
             if done is not None:  # what follows the sentences ("answerable") changes nothing
                 raw = done
                 break
@@ -380,6 +386,8 @@ class AnswerEngine:
             answer.verdict = decide_verdict(answer, analysis, parse_verdict(raw))
             if answer.sentences:
                 answer.sentences[0].lead = answer.verdict.lead
+        elif name:
+            self._name(answer, analysis, evidence, parse_name(raw))
         timings["verification_s"] = time.perf_counter() - t_v
         if self.corroborator is not None:
             t_c = time.perf_counter()
@@ -470,6 +478,41 @@ class AnswerEngine:
                 outlets=outlets,
             )
         return Answer(q, "answered", kept, False, evidence, removed, model=model, timings=timings)
+
+    def _name(
+        self, answer: Answer, analysis: QuestionAnalysis, evidence: list[Evidence], said: str
+    ) -> None:
+        """Lead the answer with the name the question asks for, when the passages name it
+        (:func:`qa.named.decide_name`); a passage that names it is quoted first unless a
+        checked sentence already cites one, so what the name rests on is on the page."""
+        named = decide_name(said, analysis, evidence, citation_for)
+        answer.named = named
+        if not named.name:
+            return
+        keys = {(c.doc_id, c.start, c.end) for c in named.citations}
+        by_key = {(e.doc_id, e.start, e.end): e for e in evidence}
+        shown = {(c.doc_id, c.start, c.end) for s in answer.sentences for c in s.citations}
+        if answer.extractive or not answer.sentences:
+            quotes = [
+                Sentence(c.quote, [c], by_key[k].score, "extractive")
+                for c in named.citations
+                for k in [(c.doc_id, c.start, c.end)]
+            ]
+            rest = [
+                s
+                for s in answer.sentences
+                if not keys & {(c.doc_id, c.start, c.end) for c in s.citations}
+            ]
+            limit = max(self.settings.answer.extractive_sentences, len(quotes))
+            answer.sentences = (quotes + rest)[:limit]
+            if answer.status == "abstained":
+                answer.status, answer.extractive, answer.outcome = "answered", True, "extractive"
+                answer.message = f"{EXTRACTIVE_MESSAGE} ({named.reason})"
+        elif not keys & shown:
+            c = named.citations[0]
+            score = by_key[(c.doc_id, c.start, c.end)].score
+            answer.sentences.insert(0, Sentence(c.quote, [c], score, "extractive"))
+        answer.sentences[0].lead = f"{named.name} — "
 
     def _minimal_support(self, text: str, ids: list[int], by_id: dict[int, Evidence]) -> list[int]:
         """Drop cited passages the sentence does not need: a citation stays only if the

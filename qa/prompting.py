@@ -49,11 +49,15 @@ def answer_messages(
     verdict: bool = False,
     outlets: tuple[str, ...] = (),
     temporal: bool = False,
+    asks_for: str = "",
+    names_asked: int = 1,
 ) -> list[dict]:
     """The answer prompt. ``verdict``: a yes/no question — the model also gives a verdict
-    (prompts/answer_verdict.j2; the passages come first in both prompts, so they share the
+    (prompts/answer_verdict.j2; the passages come first in every prompt, so they share the
     cached prefix); ``outlets``: the outlets such a question names, one sentence each;
-    ``temporal``: it compares dates, so each sentence gives its passage's date."""
+    ``temporal``: it compares dates, so each sentence gives its passage's date; ``asks_for``:
+    a question asking for the name of a person, company, team … — the model names it first
+    (prompts/answer_name.j2)."""
     safe = [
         {"eid": p.eid, "outlet": p.outlet, "published": p.published, "text": quote_safe(p.text)}
         for p in passages
@@ -65,6 +69,8 @@ def answer_messages(
     }
     if verdict:
         content = render("answer_verdict.j2", outlets=list(outlets), temporal=temporal, **values)
+    elif asks_for:
+        content = render("answer_name.j2", asks_for=asks_for, names_asked=names_asked, **values)
     else:
         content = render("answer.j2", **values)
     return [
@@ -80,16 +86,27 @@ def prefix_probe(max_sentences: int) -> list[dict]:
 
 
 VERDICTS = ("yes", "no", "unclear")
+NAME_MAX_CHARS = 80
 
 
-def answer_schema(eids: list[int], max_sentences: int, verdict: bool = False) -> dict:
+def answer_schema(
+    eids: list[int], max_sentences: int, verdict: bool = False, name: bool = False
+) -> dict:
     """Sentences first (each names 1–3 evidence ids from the list, before its text), then the
     model's own view on whether the passages answered the question. Writing sentences first
     keeps a small model from giving up before it has looked at the evidence. ``verdict``: a
     yes/no question — after its sentences the model says "yes", "no" or "unclear" (decided
-    from the sentences it has just written; code shows it only if they pass the check)."""
+    from the sentences it has just written; code shows it only if they pass the check).
+    ``name``: a question asking for a name — the model writes it first ("name", a few words;
+    code shows it only if the passages name it, see :mod:`qa.named`), then its sentences."""
     schema = _answer_schema(eids, max_sentences)
-    if verdict:
+    if name:
+        schema["properties"] = {
+            "name": {"type": "string", "maxLength": NAME_MAX_CHARS},
+            "sentences": schema["properties"]["sentences"],
+        }
+        schema["required"] = ["name", "sentences"]
+    elif verdict:
         schema["properties"]["verdict"] = {"enum": list(VERDICTS)}
         schema["required"] = ["sentences", "verdict"]
         schema["properties"] = {k: schema["properties"][k] for k in ("sentences", "verdict")}

@@ -93,6 +93,8 @@ class QuestionAnalysis:
     places: tuple[str, ...] = ()
     organisations: tuple[str, ...] = ()
     dates: tuple[DateRange, ...] = field(default=())
+    asks_for: str = ""  # a question asking for a name: what it names ("person", "team", …)
+    names_asked: int = 1  # how many names it asks for ("Which two companies …" → 2)
 
     @property
     def since(self) -> str:
@@ -227,6 +229,7 @@ def analyze(question: str, outlets: Iterable[str] = ()) -> QuestionAnalysis:
         elif ent.label_ in _ORG:
             orgs.append(text)
     kinds = _kinds(doc, q, len(named))
+    asks_for, n_names = asks_for_name(doc) if not {"yes_no", "choice"} & set(kinds) else ("", 1)
     return QuestionAnalysis(
         question=q,
         kind=kinds[0],
@@ -236,7 +239,131 @@ def analyze(question: str, outlets: Iterable[str] = ()) -> QuestionAnalysis:
         places=tuple(dict.fromkeys(places)),
         organisations=tuple(dict.fromkeys(orgs)),
         dates=tuple(dates),
+        asks_for=asks_for,
+        names_asked=n_names,
     )
+
+
+# What a "which/what <noun> …" question asks for when the answer is a name: people, bodies
+# and the named things news is about. Nouns of amount, time, manner or reason ("what
+# percentage", "which year", "what role") ask for something else.
+_NAME_NOUNS = {
+    "individual",
+    "person",
+    "people",
+    "figure",
+    "personality",
+    "celebrity",
+    "star",
+    "man",
+    "woman",
+    "player",
+    "athlete",
+    "coach",
+    "manager",
+    "quarterback",
+    "executive",
+    "ceo",
+    "founder",
+    "leader",
+    "politician",
+    "official",
+    "lawmaker",
+    "candidate",
+    "author",
+    "writer",
+    "journalist",
+    "artist",
+    "singer",
+    "musician",
+    "actor",
+    "actress",
+    "director",
+    "company",
+    "firm",
+    "organization",
+    "organisation",
+    "business",
+    "corporation",
+    "brand",
+    "startup",
+    "group",
+    "agency",
+    "institution",
+    "university",
+    "bank",
+    "exchange",
+    "retailer",
+    "manufacturer",
+    "platform",
+    "app",
+    "service",
+    "network",
+    "website",
+    "outlet",
+    "publication",
+    "team",
+    "club",
+    "franchise",
+    "band",
+    "party",
+    "country",
+    "nation",
+    "state",
+    "city",
+    "government",
+    "product",
+    "device",
+    "game",
+    "film",
+    "movie",
+    "show",
+    "series",
+    "album",
+    "song",
+    "league",
+    "tournament",
+    "event",
+    "model",
+    "chatbot",
+    "entity",
+    "giant",
+    "cryptocurrency",
+    "currency",
+    "venue",
+    "stadium",
+    "program",
+}
+_PERSON_WORDS = {"who", "whom", "whose"}
+
+
+def asks_for_name(doc) -> tuple[str, int]:
+    """("person"/the noun asked for, how many) when a wh-question asks for a name — "Who
+    …?", "Which company …?", "What NFL team …?", "Which two public figures …?"; ("", 1)
+    otherwise ("What did X say?", "Which year …?", "How many …?")."""
+    for t in doc[:6]:
+        if t.tag_ not in _WH_TAGS:
+            continue
+        if t.lower_ in _PERSON_WORDS:
+            return "person", 1
+        if t.lower_ not in ("which", "what"):
+            return "", 1
+        noun = t.head if t.dep_ == "det" else None
+        if noun is None:  # "which of the …", or the parse put the noun elsewhere
+            noun = next((n for n in doc[t.i + 1 : t.i + 5] if n.pos_ in ("NOUN", "PROPN")), None)
+        if noun is None or noun.i <= t.i or noun.lemma_.lower() not in _NAME_NOUNS:
+            return "", 1
+        count = next((c for c in noun.children if c.dep_ == "nummod" and c.like_num), None)
+        n = 1
+        if count is not None:
+            n = int(count.text) if count.text.isdigit() else _NUMBER_WORDS.get(count.lower_, 1)
+        elif noun.tag_ in ("NNS", "NNPS"):
+            n = 2
+        return noun.lemma_.lower(), max(1, min(n, 4))
+    return "", 1
+
+
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4}
 
 
 def _kinds(doc, q: str, n_outlets: int) -> list[str]:

@@ -129,6 +129,26 @@ class Verdict:
 
 
 @dataclass
+class Named:
+    """The name a "who …?" or "which company …?" question asks for (see :mod:`qa.named`).
+
+    ``name`` is shown before the answer ("Sam Bankman-Fried — …") only when passages the
+    model was given name it — for a question naming outlets, passages of two of them (of the
+    one it names) — and it is not a name the question itself gives; "" when withheld, with
+    ``reason``. ``said`` is the model's own answer, ``asks_for`` what the question asks for
+    ("person", "company", "team" …), ``citations`` the passages that name it (one per outlet
+    first) and ``outlets`` theirs.
+    """
+
+    name: str
+    said: str = ""
+    asks_for: str = ""
+    reason: str = ""
+    citations: list[Citation] = field(default_factory=list)
+    outlets: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Answer:
     question: str
     status: Status
@@ -145,6 +165,7 @@ class Answer:
     analysis: dict = field(default_factory=dict)  # qa.question.QuestionAnalysis.to_dict()
     outcome: Outcome = "checked"  # how it came about (see Outcome above)
     verdict: Verdict | None = None  # for yes/no and comparison questions
+    named: Named | None = None  # for questions asking for a name ("Who …?", "Which team …?")
 
     @property
     def text(self) -> str:

@@ -145,6 +145,7 @@ def evaluate_answers(
     work: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     log: Path | None = None,
+    types: tuple[str, ...] = (),
     **overrides,
 ) -> dict:
     """Ask ``limit`` questions (round-robin over types, null included) with the configured
@@ -152,9 +153,11 @@ def evaluate_answers(
 
     With ``log``, every scored question is appended to that JSON-lines file as soon as it is
     done, and questions already in it (asked with the same model) are not asked again — so a
-    long run (all 300 take hours on 2 cores) can be interrupted and continued."""
+    long run (all 300 take hours on 2 cores) can be interrupted and continued. ``types``:
+    only questions of these types ("inference", "comparison", "temporal", "null")."""
     data = load_multihop(eval_dir / "multihop_rag")
-    queries = subset(data.queries, limit)
+    pool = [q for q in data.queries if not types or q.qtype in types]
+    queries = subset(pool, limit)
     with multihop_assistant(data, embedder, work, **overrides) as assistant:
         model = assistant.model_info()
         done = _logged_rows(log, model) if log else {}

@@ -204,6 +204,13 @@ def eval_retrieval(ctx: click.Context, eval_dir: Path, limit: int, as_json: bool
     help="Append each scored question to this JSON-lines file as it finishes; questions "
     "already in it (same model) are not asked again, so an interrupted run continues.",
 )
+@click.option(
+    "--type",
+    "qtypes",
+    multiple=True,
+    type=click.Choice(["inference", "comparison", "temporal", "null"]),
+    help="Only questions of this type (repeatable); --limit counts within them.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def eval_answers(
@@ -213,6 +220,7 @@ def eval_answers(
     model: str | None,
     llm_url: str | None,
     log: Path | None,
+    qtypes: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Answer accuracy, refusals and citations on MultiHop-RAG (uses the language model)."""
@@ -225,7 +233,15 @@ def eval_answers(
         )
     llm = {k: v for k, v in (("model", model), ("url", llm_url)) if v}
     _multihop_report(
-        ctx, evaluate_answers, answers_markdown, eval_dir, limit, as_json, llm, log=log
+        ctx,
+        evaluate_answers,
+        answers_markdown,
+        eval_dir,
+        limit,
+        as_json,
+        llm,
+        log=log,
+        types=qtypes,
     )
 
 

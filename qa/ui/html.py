@@ -105,6 +105,8 @@ def answer_html(answer: Answer, turn: int, texts: dict[str, str], urls: dict[str
                 f'<strong class="ts-verdict" data-verdict="{escape(v.value)}">'
                 f"{escape(s.lead)}</strong>"
             )
+        elif s.lead:  # the name a "who …?" question asks for
+            lead = f'<strong class="ts-named">{escape(s.lead)}</strong>'
         parts.append(f'<p class="ts-sentence">{lead}{escape(s.text)} {cites} {_badge(s)}</p>')
     if answer.removed:
         parts.append(

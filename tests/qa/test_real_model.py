@@ -46,6 +46,18 @@ def test_football_question_abstains(seed_assistant):
     assert not answer.sentences
 
 
+def test_who_question_is_answered_with_a_name_the_passages_give(seed_assistant):
+    answer = seed_assistant.ask(
+        "Who dismissed calls for another mobilization wave before the presidential inauguration?"
+    )
+    named = answer.named
+    assert named is not None and named.asks_for == "person"
+    assert "Putin" in named.name, named
+    assert answer.text.startswith(f"{named.name} — ")
+    assert named.citations and all("Putin" in c.quote for c in named.citations)
+    assert_quotes_exact(answer, seed_assistant.index)
+
+
 def test_streaming_with_the_real_model(seed_assistant):
     events = list(seed_assistant.stream("Why is Putin avoiding a new mobilization wave?"))
     assert events[0].kind == "evidence" and events[-1].kind == "answer"

@@ -1,0 +1,197 @@
+"""The name a "who …?" or "which company …?" question asks for, and its check.
+
+The model writes the name first (``answer_schema(name=True)``); it leads the answer
+("Sam Bankman-Fried — …") only when
+
+- it is a short name, not a refusal, and not a name the question itself gives;
+- passages the model was given name it — every word of it in one passage, or for a person
+  or team of several words its last word, capitalised, as news text repeats a name after
+  the first mention ("Bankman-Fried", "the Vikings");
+- and, when the question names outlets, passages of two of them name it (of the one, when
+  it names one): "Who …, as reported by The Verge and TechCrunch?" is answered by a name both
+  of their passages give, not by one article's.
+
+Several names ("Which two public figures …?") must each be named so. The name shown is the
+fullest form the passages give as an entity ("Altman" → "Sam Altman"). A name that fails
+stays unsaid (``Named.name == ""``), with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+
+from .prompting import NAME_MAX_CHARS
+from .question import QuestionAnalysis
+from .records import Citation, Evidence, Named
+
+_MAX_WORDS = 8
+_JOINERS = re.compile(r"\s*(?:,\s*and\s+|,\s*|\s+and\s+|\s*&\s*)")
+_LOWER_OK = {"of", "the", "de", "van", "von", "da", "la", "le", "du", "del", "and", "for", "al"}
+_REFUSALS = {"unknown", "none", "n/a", "na", "not stated", "not given", "no one", "nobody"}
+
+
+def parse_name(raw: str) -> str:
+    """The model's "name" from its JSON answer ("" when it gave none)."""
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError:
+        return ""
+    value = data.get("name", "") if isinstance(data, dict) else ""
+    return " ".join(str(value).split())[:NAME_MAX_CHARS] if isinstance(value, str) else ""
+
+
+def split_names(said: str) -> list[str]:
+    """ "Taylor Swift and Travis Kelce" → both; a single name stays whole."""
+    parts = [p.strip(" .;:'\"") for p in _JOINERS.split(said) if p.strip(" .;:'\"")]
+    return parts or ([said] if said else [])
+
+
+def _words(name: str) -> list[str]:
+    return [w for w in re.findall(r"[\w’'.-]+", name) if re.search(r"\w", w)]
+
+
+def is_name(text: str) -> bool:
+    """A name as a news text writes one: a few words, each capitalised or a digit-bearing
+    token ("iPhone 15", "X"), apart from joining words ("Bank of America")."""
+    words = _words(text)
+    if not words or len(words) > _MAX_WORDS or text.lower() in _REFUSALS:
+        return False
+    content = [w for w in words if w.lower() not in _LOWER_OK]
+    return bool(content) and all(
+        w[:1].isupper() or w[1:2].isupper() or any(ch.isdigit() for ch in w) for w in content
+    )
+
+
+def mentions(name: str, text: str, surname: bool = True) -> bool:
+    """Every word of ``name`` in ``text``; or (``surname``) a several-word name's last word,
+    capitalised."""
+    words = [w.strip("’'.") for w in _words(name) if w.lower() not in _LOWER_OK]
+    words = [w for w in words if w]
+    if not words:
+        return False
+    if all(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text, re.IGNORECASE) for w in words):
+        return True
+    last = words[-1]
+    return (
+        surname
+        and len(words) > 1
+        and len(last) > 3
+        and last[:1].isupper()
+        and re.search(rf"(?<!\w){re.escape(last)}(?!\w)", text) is not None
+    )
+
+
+def _in_question(name: str, question: str) -> bool:
+    words = [w.strip("’'.").lower() for w in _words(name) if w.lower() not in _LOWER_OK]
+    q = question.lower()
+    return bool(words) and all(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", q) for w in words)
+
+
+def _other_bearers(name: str, passages: list[str]) -> bool:
+    """Whether the passages give another full name with the same last word ("Travis Kelce"
+    for "Jason Kelce"): then a bare "Kelce" may be the other one, and does not count."""
+    from .nlp import parse_many
+
+    words = [w.strip("’'.") for w in _words(name) if w.lower() not in _LOWER_OK]
+    if len(words) < 2:
+        return False
+    last, full = words[-1].lower(), " ".join(words).lower()
+    for doc in parse_many(passages):
+        for ent in doc.ents:
+            text = re.sub(r"['’]s$", "", ent.text).strip().lower()
+            if text.endswith(" " + last) and text != full and not full.endswith(text):
+                return True
+    return False
+
+
+def fullest_form(name: str, passages: list[str]) -> str:
+    """The longest entity the passages write that ends with ``name`` ("Altman" → "Sam
+    Altman"); ``name`` itself when none does."""
+    from .nlp import parse_many
+
+    best = name
+    tail = name.lower()
+    for doc in parse_many(passages):
+        for ent in doc.ents:
+            if ent.label_ not in (
+                "PERSON",
+                "ORG",
+                "GPE",
+                "NORP",
+                "PRODUCT",
+                "WORK_OF_ART",
+                "EVENT",
+                "FAC",
+            ):
+                continue
+            text = re.sub(r"^the\s+", "", ent.text, flags=re.IGNORECASE)
+            text = re.sub(r"['’]s$", "", text).strip()
+            low = text.lower()
+            if (
+                low != tail
+                and low.endswith(" " + tail)
+                and len(text) > len(best)
+                and is_name(text)
+                and len(_words(text)) <= 4
+            ):
+                best = text
+    return best
+
+
+def decide_name(
+    said: str,
+    analysis: QuestionAnalysis,
+    evidence: list[Evidence],
+    cite: Callable[[Evidence], Citation],
+) -> Named:
+    """The name to show for a question asking for one (see the module's rules)."""
+    out = Named(name="", said=said, asks_for=analysis.asks_for)
+    if not said or not is_name(said):
+        out.reason = "the model gave no name" if not said else f"“{said}” is not a name"
+        return out
+    names = split_names(said)
+    if any(not is_name(n) for n in names):
+        out.reason = f"“{said}” is not a name"
+        return out
+    given = [n for n in names if _in_question(n, analysis.question)]
+    if given:
+        out.reason = f"the question itself names {given[0]}"
+        return out
+    named_outlets = [o.lower() for o in analysis.outlets]
+    need = min(2, len(named_outlets)) if named_outlets else 1
+    cites: list[Evidence] = []
+    outlets: set[str] = set()
+    for name in names:
+        surname = not _other_bearers(name, [e.text for e in evidence])
+        naming = [
+            e for e in sorted(evidence, key=lambda e: -e.score) if mentions(name, e.text, surname)
+        ]
+        if not naming:
+            out.reason = f"no passage names {name}"
+            return out
+        have = {e.outlet.lower() for e in naming if e.outlet}
+        if named_outlets:
+            hit = [o for o in named_outlets if o in have]
+            if len(hit) < need:
+                out.reason = (
+                    f"{name} is named in passages of {len(hit)} of the outlets the question "
+                    f"names ({need} needed)"
+                )
+                return out
+            outlets.update(hit)
+            firsts = [next(e for e in naming if e.outlet.lower() == o) for o in hit]
+        else:
+            firsts = naming[:1]
+        cites += [e for e in firsts if e not in cites]
+    full = [fullest_form(n, [e.text for e in evidence if mentions(n, e.text)]) for n in names]
+    out.name = " and ".join(full)
+    out.citations = [cite(e) for e in cites]
+    out.outlets = [e.outlet for e in cites if e.outlet and e.outlet.lower() in outlets] or [
+        e.outlet for e in cites if e.outlet
+    ]
+    out.outlets = list(dict.fromkeys(out.outlets))
+    where = " and ".join(out.outlets) if out.outlets else "the archive"
+    out.reason = f"passages of {where} name {out.name}"
+    return out
