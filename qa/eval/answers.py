@@ -68,6 +68,8 @@ def score_answer(assistant: Assistant, q: Query, answer) -> dict:
         "removed_texts": [s.text for s in answer.removed],
         "gold_in_evidence": len(gold & evidence_urls),
         "verdict_reason": answer.verdict.reason if answer.verdict is not None else "",
+        "named": answer.named.name if answer.named is not None else "",
+        "named_said": answer.named.said if answer.named is not None else "",
         "message": answer.message,
         "flagged_sentences": sum(
             1 for s in answer.sentences if s.corroboration and s.corroboration.flagged
@@ -113,9 +115,38 @@ def summarise_answers(rows: list[dict]) -> dict:
             if multi
             else None
         ),
+        **_verdict_figures(answerable),
         "median_seconds": statistics.median(r["seconds"] for r in rows) if rows else None,
         "outcomes": dict(Counter(r.get("outcome", "") for r in rows)),
         "by_type": {t: _type_figures([r for r in rows if r["type"] == t]) for t in types},
+    }
+
+
+def _verdict_figures(answerable: list[dict]) -> dict:
+    """How often a shown "Yes —"/"No —" matches a yes/no gold answer, beside the share of
+    "yes" among those gold answers (a verdict that is right only as often as "always yes"
+    would be carries no information); and how often a shown name is the gold answer."""
+    yes_no = [r for r in answerable if r["gold_answer"].strip().lower() in ("yes", "no")]
+    shown = [r for r in yes_no if r.get("verdict") in ("yes", "no")]
+    named = [r for r in answerable if r.get("named")]
+    return {
+        "verdicts_shown": len(shown),
+        "verdict_precision": (
+            sum(r["verdict"] == r["gold_answer"].strip().lower() for r in shown) / len(shown)
+            if shown
+            else None
+        ),
+        "gold_yes_share": (
+            sum(r["gold_answer"].strip().lower() == "yes" for r in yes_no) / len(yes_no)
+            if yes_no
+            else None
+        ),
+        "names_shown": len(named),
+        "name_precision": (
+            sum(gold_found(r["named"], r["gold_answer"]) for r in named) / len(named)
+            if named
+            else None
+        ),
     }
 
 
