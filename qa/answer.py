@@ -23,6 +23,7 @@ from .prompting import (
     UNSUPPORTED_MESSAGE,
     answer_messages,
     answer_schema,
+    output_field,
     prefix_probe,
     sentences_done,
 )
@@ -84,11 +85,7 @@ def parse_output(raw: str, valid: set[int]) -> tuple[bool, list[tuple[str, list[
 
 def parse_verdict(raw: str) -> str:
     """The model's verdict ("yes", "no", "unclear") from its JSON, "" when it gave none."""
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError:
-        return ""
-    value = data.get("verdict", "") if isinstance(data, dict) else ""
+    value = output_field(raw, "verdict")
     return value if value in ("yes", "no", "unclear") else ""
 
 

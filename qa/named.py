@@ -18,11 +18,10 @@ stays unsaid (``Named.name == ""``), with the reason.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 
-from .prompting import NAME_MAX_CHARS
+from .prompting import NAME_MAX_CHARS, output_field
 from .question import QuestionAnalysis
 from .records import Citation, Evidence, Named
 
@@ -34,12 +33,7 @@ _REFUSALS = {"unknown", "none", "n/a", "na", "not stated", "not given", "no one"
 
 def parse_name(raw: str) -> str:
     """The model's "name" from its JSON answer ("" when it gave none)."""
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError:
-        return ""
-    value = data.get("name", "") if isinstance(data, dict) else ""
-    return " ".join(str(value).split())[:NAME_MAX_CHARS] if isinstance(value, str) else ""
+    return " ".join(output_field(raw, "name").split())[:NAME_MAX_CHARS]
 
 
 def split_names(said: str) -> list[str]:

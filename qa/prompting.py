@@ -140,6 +140,17 @@ def _answer_schema(eids: list[int], max_sentences: int) -> dict:
     }
 
 
+def output_field(raw: str, key: str) -> str:
+    """A string field of the model's JSON answer ("verdict", "name"); "" when it is missing,
+    not a string, or the output is not JSON."""
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError:
+        return ""
+    value = data.get(key, "") if isinstance(data, dict) else ""
+    return value if isinstance(value, str) else ""
+
+
 def sentences_done(raw: str) -> str | None:
     """A partial answer (JSON as the model writes it, in ``answer_schema``'s key order) that has
     closed its "sentences" array and begun the next key, closed there as a whole JSON object;
