@@ -2083,7 +2083,227 @@ def _restriction_findings(claim, pdocs) -> list[Finding]:
                                 True,
                             )
                         ]
-    return _all_moved(claim, pdocs)
+    return _all_moved(claim, pdocs) or _dropped_domain(claim, pdocs)
+
+
+# Prepositions that may narrow a statement down to a group, a kind of place or a recurring time
+# ("among patients over 65", "for first-time buyers", "in rural areas", "on weekends").
+_DOMAIN_OF = {"among", "for", "to", "in", "across", "within", "outside", "on", "at", "during"}
+# Nouns for groups of people a statement may be narrowed to ("for students", "in children").
+_GROUPS = {
+    "people",
+    "person",
+    "child",
+    "children",
+    "adult",
+    "woman",
+    "man",
+    "girl",
+    "boy",
+    "teenager",
+    "infant",
+    "baby",
+    "youth",
+    "senior",
+    "pensioner",
+    "retiree",
+    "veteran",
+    "patient",
+    "student",
+    "pupil",
+    "resident",
+    "citizen",
+    "immigrant",
+    "migrant",
+    "refugee",
+    "family",
+    "household",
+    "parent",
+    "mother",
+    "father",
+    "couple",
+    "tenant",
+    "renter",
+    "homeowner",
+    "buyer",
+    "borrower",
+    "saver",
+    "investor",
+    "customer",
+    "consumer",
+    "user",
+    "subscriber",
+    "passenger",
+    "driver",
+    "commuter",
+    "worker",
+    "employee",
+    "employer",
+    "member",
+    "voter",
+    "taxpayer",
+    "smoker",
+    "firm",
+    "business",
+    "company",
+    "farmer",
+    "graduate",
+    "applicant",
+    "holder",
+    "owner",
+    "visitor",
+    "tourist",
+    "player",
+    "athlete",
+}
+# Times that recur: a statement about them is not about every day ("on weekends", "at night").
+_RECURRING = {
+    "weekend",
+    "weekday",
+    "night",
+    "evening",
+    "morning",
+    "afternoon",
+    "holiday",
+    "rush",
+    "peak",
+    "nighttime",
+    "overnight",
+} | {d + "s" for d in _WEEKDAYS}
+_AGE_PREPS = {"over", "under", "above", "below", "aged", "between"}
+
+
+def _domain(prep) -> str:
+    """What a prepositional phrase narrows a statement to — 'a group', 'a kind of place', 'a
+    recurring time' — or '' when it only dates or places one event ("on Tuesday", "in
+    Boston", "for repairs")."""
+    objs = [c for c in prep.children if c.dep_ == "pobj"]
+    if not objs or prep.lower_ not in _DOMAIN_OF:
+        return ""
+    obj = objs[0]
+    low, plural = _low(obj), obj.tag_ in ("NNS", "NNPS")
+    if obj.pos_ not in ("NOUN", "PROPN") or low in ("other", "others", "thing"):
+        return ""
+    if any(c.lower_ in ("other", "others") for c in obj.children):
+        return ""  # "among other measures": an aside
+    recurring = low in _RECURRING or obj.lower_ in _RECURRING
+    if recurring and prep.lower_ in ("on", "at", "during", "in", "over"):
+        return "a recurring time"
+    if obj.ent_type_ in ("DATE", "TIME", "GPE", "LOC", "FAC", "ORG", "PERSON"):
+        return ""
+    if prep.lower_ == "among":
+        return "a group"
+    if any(c.dep_ in ("det", "poss") for c in obj.children):
+        return ""  # "in its warehouses", "for the residents": those, not a kind
+    if plural and low in _GROUPS and prep.lower_ in ("for", "to", "in", "across", "within"):
+        return "a group"
+    described = any(c.dep_ in ("amod", "compound") and not c.like_num for c in obj.children)
+    if (
+        plural
+        and described
+        and prep.lower_ in ("in", "across", "within", "outside")
+        and low not in _TIME_UNITS
+    ):
+        return "a kind of place"
+    return ""
+
+
+def _clause_pred(token):
+    """The predicate of the clause a word belongs to: up through nouns, adjectives and
+    prepositions to a verb or a copula."""
+    node = token
+    for _ in range(5):
+        if node.pos_ in ("VERB", "AUX") or node.dep_ == "ROOT" or node.head == node:
+            return node
+        node = node.head
+    return node
+
+
+def _general(pred) -> bool:
+    """Does the clause state something a narrowed scope changes the truth of: a figure, a
+    comparison, a state or a habit (present tense, "can")? Not a single past event
+    ("police arrested protesters in several cities")."""
+    words = list(pred.subtree)
+    if any(t.tag_ in ("JJR", "RBR", "JJS", "RBS") for t in words):
+        return True
+    if set(_senses(pred)) & {"rise", "fall", "quicken", "slow", "improve", "deteriorate"}:
+        return True  # a measure that changed ("speeds doubled")
+    # a rate, a change, a share — not a count of what the event made ("cut 500 jobs in its
+    # retail stores" still cut 500 jobs)
+    if any(
+        t.like_num
+        and not (
+            t.dep_ == "nummod"
+            and t.head.dep_ in ("dobj", "nsubj", "nsubjpass", "attr")
+            and t.head.ent_type_ not in ("PERCENT", "MONEY")
+        )
+        for t in words
+    ):
+        return True
+    if pred.tag_ in ("VBZ", "VBP") or _low(pred) == "be":
+        return True
+    return any(c.tag_ == "MD" and c.lower_ in ("can", "ca") for c in pred.children)
+
+
+def _dropped_domain(claim, pdocs) -> list[Finding]:
+    """The passage narrows a statement to a group, a kind of place or a recurring time, or an
+    age ("among patients over 65", "for first-time buyers", "in rural areas", "on
+    weekends", "children under 12"), and the sentence, otherwise the same, states it of
+    everyone, everywhere, always."""
+    c_lemmas = _lemmas(claim)
+    for d in pdocs:
+        for prep in d:
+            if prep.dep_ != "prep":
+                continue
+            what = _domain(prep)
+            age = (
+                prep.lower_ in _AGE_PREPS
+                and prep.i > 0
+                and d[prep.i - 1].tag_ == "NNS"
+                and _low(d[prep.i - 1]) in _GROUPS
+                and any(t.like_num for t in prep.subtree)
+            )
+            if not what and not age:
+                continue
+            inside = {t.i for t in prep.subtree}
+            words = {
+                _low(t)
+                for t in prep.subtree
+                if t is not prep and (t.is_alpha or t.like_num) and not t.is_stop
+            }
+            if age:
+                what = f"{d[prep.i - 1].text} {_clause(prep)}"
+                if _low(d[prep.i - 1]) not in c_lemmas or words & c_lemmas:
+                    continue
+            elif not words or words & c_lemmas:
+                continue
+            pred = _clause_pred(prep.head)
+            if what in ("a group", "a kind of place") and not _general(pred):
+                continue  # a single past event: where or for whom is a detail
+            rest = {
+                _low(t)
+                for t in pred.subtree
+                if t.i not in inside
+                and t.is_alpha
+                and not t.is_stop
+                and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM")
+            }
+            if (prep.head.is_alpha and _low(prep.head) not in c_lemmas) or len(
+                rest & c_lemmas
+            ) < max(2, len(rest) * 2 // 3):
+                continue
+            span = d[prep.left_edge.i : min(prep.right_edge.i + 1, prep.left_edge.i + 12)]
+            phrase = what if age else f"'{span.text}'"
+            return [
+                Finding(
+                    "scope",
+                    f"states it in general where the passage says it only of {phrase}"
+                    if age
+                    else f"states it in general where the passage narrows it to {what} ({phrase})",
+                    False,
+                )
+            ]
+    return []
 
 
 # Determiners that themselves take a part ("certain roads", "various members").

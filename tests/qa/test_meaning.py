@@ -465,3 +465,59 @@ def test_moved_attachments_unattributed_judgements_and_more_opposites(
 )
 def test_paraphrases_of_moved_attachments_judgements_and_opposites_pass(sentence, passage):
     assert not compare(sentence, [passage]), compare(sentence, [passage])
+
+
+# -- a restriction to a group, a kind of place, a recurring time or an age, dropped from the
+# middle of a sentence that otherwise says the same; a detail of one event may still go
+
+FERRY = "The ferry runs every 30 minutes on weekends."
+STROKE = "The drug lowered the risk of stroke by a quarter among patients with diabetes."
+POOL = "Admission to the pool is free for residents over 70."
+SPEEDS = "Broadband speeds doubled last year in rural areas."
+MORTGAGE = "Average mortgage rates fell to 5.1% for first-time buyers in May."
+
+
+@pytest.mark.parametrize(
+    ("sentence", "passage", "words"),
+    [
+        ("The ferry runs every 30 minutes.", FERRY, "a recurring time ('on weekends')"),
+        ("The drug lowered the risk of stroke by a quarter.", STROKE, "among patients"),
+        ("Admission to the pool is free for residents.", POOL, "residents over 70"),
+        ("Broadband speeds doubled last year.", SPEEDS, "a kind of place ('in rural areas')"),
+        ("Average mortgage rates fell to 5.1% in May.", MORTGAGE, "for first-time buyers"),
+    ],
+)
+def test_a_restriction_dropped_from_mid_sentence_is_a_scope_change(sentence, passage, words):
+    found = [f for f in compare(sentence, [passage]) if f.kind == "scope"]
+    assert found, compare(sentence, [passage])
+    assert words in found[0].reason, found[0].reason
+
+
+@pytest.mark.parametrize(
+    ("sentence", "passage"),
+    [
+        ("On weekends the ferry runs every half hour.", FERRY),
+        ("Among patients with diabetes, the drug cut the risk of stroke by a quarter.", STROKE),
+        ("Residents over 70 can use the pool free of charge.", POOL),
+        ("In rural areas, broadband speeds doubled last year.", SPEEDS),
+        ("In May, average mortgage rates for first-time buyers dropped to 5.1%.", MORTGAGE),
+        # where and when one event happened, or those places, are details that may go
+        (
+            "The retailer said it would cut 500 jobs.",
+            "The retailer said on Tuesday that it would cut 500 jobs in its regional warehouses.",
+        ),
+        (
+            "Police detained dozens of protesters on Sunday.",
+            "Police detained dozens of protesters in several cities on Sunday, the interior "
+            "ministry said.",
+        ),
+        # "among other things" narrows nothing
+        (
+            "The council approved a 4% rise in parking fees.",
+            "The council approved a 4% rise in parking fees, among other measures.",
+        ),
+    ],
+)
+def test_paraphrases_keeping_the_restriction_or_dropping_a_detail_pass(sentence, passage):
+    found = [f for f in compare(sentence, [passage]) if f.kind == "scope"]
+    assert not found, found
