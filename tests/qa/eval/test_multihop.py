@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.eval.answers import evaluate_answers, gold_found
+from qa.eval.answers import evaluate_answers, gold_found, summarise_answers
 from qa.eval.multihop import load_multihop, subset
 from qa.eval.retrieval import evaluate_retrieval, score_ranking
 from qa.eval.support import evaluate_support
@@ -34,6 +34,44 @@ def test_gold_answer_matching_respects_word_boundaries():
 
 
 @needs_eval
+def _row(qtype, gold, verdict="", named="", correct=False):
+    return {
+        "type": qtype,
+        "gold_answer": gold,
+        "verdict": verdict,
+        "named": named,
+        "correct": correct,
+        "refused": False,
+        "citations": 0,
+        "citations_exact": 0,
+        "cited_docs": 0,
+        "cited_gold": 0,
+        "gold_docs": 1,
+        "removed_by_checker": 0,
+        "sentences": 1,
+        "multi_outlet_gold": False,
+        "uses_all_gold": False,
+        "seconds": 1.0,
+    }
+
+
+def test_verdict_and_name_precision_are_measured_against_the_gold():
+    rows = [
+        _row("comparison", "Yes", "yes"),
+        _row("comparison", "no", "yes"),
+        _row("temporal", "No", "no"),
+        _row("temporal", "Yes", "unknown"),
+        _row("inference", "Sam Bankman-Fried", named="Sam Bankman-Fried"),
+        _row("inference", "Google", named="Apple"),
+        _row("inference", "Amazon"),
+    ]
+    report = summarise_answers(rows)
+    assert report["verdicts_shown"] == 3
+    assert report["verdict_precision"] == pytest.approx(2 / 3)
+    assert report["gold_yes_share"] == pytest.approx(2 / 4)
+    assert report["names_shown"] == 2 and report["name_precision"] == pytest.approx(0.5)
+
+
 def test_dataset_is_read_as_articles_and_stratified():
     data = load_multihop(EVAL / "multihop_rag")
     assert len(data.queries) == 300
