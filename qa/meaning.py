@@ -841,7 +841,7 @@ def _negated(token) -> bool:
 def _word(token) -> str:
     """The lemma of a word with its verb particle ("turned down" → "turn down")."""
     lem = _low(token)
-    if token.pos_ in ("VERB", "AUX"):
+    if token.pos_ in ("VERB", "AUX") and lem in _MULTI_HEADS:
         # a particle, or a word that makes one verb with it: "fell behind", "fell apart",
         # "fell short", "gathered pace", "lost momentum"
         kids = sorted(
@@ -895,6 +895,8 @@ def _passive(token) -> bool:
 
 
 _OPPOSED = set(OPPOSED_SENSES)
+# First words of the groups' verbs with a particle ("push" of "push up").
+_MULTI_HEADS = {w.split()[0] for w in _SENSE_OF if " " in w}
 
 
 def _opposites(token) -> set[str]:
