@@ -2242,9 +2242,15 @@ def _general(pred) -> bool:
         for t in words
     ):
         return True
-    if pred.tag_ in ("VBZ", "VBP") or _low(pred) == "be":
+    if _low(pred) == "be":
         return True
-    return any(c.tag_ == "MD" and c.lower_ in ("can", "ca") for c in pred.children)
+    # a habit or a state ("trains run every hour", "the law applies to landlords"), not the
+    # existence of something ("he holds a workshop on Mondays" still holds a workshop)
+    if any(c.dep_ == "dobj" for c in pred.children):
+        return False
+    return pred.tag_ in ("VBZ", "VBP") or any(
+        c.tag_ == "MD" and c.lower_ in ("can", "ca") for c in pred.children
+    )
 
 
 def _dropped_domain(claim, pdocs) -> list[Finding]:
@@ -2280,7 +2286,7 @@ def _dropped_domain(claim, pdocs) -> list[Finding]:
             elif not words or words & c_lemmas:
                 continue
             pred = _clause_pred(prep.head)
-            if what in ("a group", "a kind of place") and not _general(pred):
+            if not age and not _general(pred):
                 continue  # a single past event: where or for whom is a detail
             rest = {
                 _low(t)
@@ -2491,7 +2497,65 @@ _FORECAST_SENSES = {
 }
 
 
-def _judgement(clause) -> str:
+# Bodies that act and announce their acts ("the company will cut jobs, its chief said").
+_AGENTS = {
+    "company",
+    "firm",
+    "group",
+    "government",
+    "ministry",
+    "department",
+    "agency",
+    "council",
+    "city",
+    "state",
+    "board",
+    "bank",
+    "regulator",
+    "authority",
+    "administration",
+    "court",
+    "party",
+    "union",
+    "club",
+    "team",
+    "school",
+    "university",
+    "hospital",
+    "police",
+    "army",
+    "operator",
+    "airline",
+    "retailer",
+    "carmaker",
+    "manufacturer",
+    "maker",
+    "lender",
+    "insurer",
+    "developer",
+    "organisation",
+    "organization",
+    "committee",
+    "parliament",
+    "congress",
+    "senate",
+}
+
+
+def _own_plan(clause, speaker) -> bool:
+    """ "The company will cut 500 jobs, it said": the speaker announces its own act."""
+    subj = [c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not subj:
+        return False
+    if subj[0].pos_ == "PRON" or subj[0].ent_type_ in ("ORG", "PERSON", "GPE", "NORP"):
+        return True
+    if _low(subj[0]) in _AGENTS:
+        return True  # an organisation's own act, whoever speaks for it
+    said_by = {_low(t) for c in speaker.children if c.dep_ == "nsubj" for t in c.subtree}
+    return _low(subj[0]) in said_by
+
+
+def _judgement(clause, speaker=None) -> str:
     """What makes a reported clause a judgement or forecast rather than a reported event: an
     evaluative adjective after "be" ("is unworkable"), "would/should/must" ("would hurt small
     farms"), or "will" with a change no one announces ("prices will rise") — '' if none."""
@@ -2503,8 +2567,11 @@ def _judgement(clause) -> str:
             continue
         if any(c.dep_ == "neg" for c in clause.children) and aux.lower_ in ("will", "'ll", "wo"):
             continue
-        if aux.lower_ not in ("will", "'ll", "wo") or set(_senses(clause)) & _FORECAST_SENSES:
-            return f"{aux.text} {_shown(clause)}"
+        if aux.lower_ in ("will", "'ll", "wo") and (
+            not set(_senses(clause)) & _FORECAST_SENSES or _own_plan(clause, speaker)
+        ):
+            continue
+        return f"{aux.text} {_shown(clause)}"
     if _low(clause) in ("be", "become", "remain", "seem", "look", "prove"):
         for c in clause.children:
             if (
@@ -2512,6 +2579,7 @@ def _judgement(clause) -> str:
                 and c.pos_ == "ADJ"
                 and c.tag_ in ("JJ",)
                 and _low(c) not in _STATE_ADJECTIVES
+                and not c.ent_type_  # "is Canadian": a nationality, not a judgement
                 and not any(g.dep_ == "xcomp" for g in c.children)
             ):
                 return f"{clause.text} {c.text}"
@@ -2551,7 +2619,7 @@ def _judgement_findings(claim, pdocs) -> list[Finding]:
             said = [t for t in marker.subtree if t.i not in {x.i for x in clause.subtree}]
             if marker.head == clause:  # "…, officials said": the marker hangs on the clause
                 said = [t for t in marker.subtree]
-            what = _judgement(clause)
+            what = _judgement(clause, marker)
             if not what:
                 continue
             inside = {t.i for t in said}

@@ -402,6 +402,12 @@ CARMAKER = "The carmaker is falling behind its rivals in electric vehicles."
             "is unworkable",
         ),
         ("attribution", "The new rules would hurt small farms.", WOULD_HURT, "the union warned"),
+        (
+            "attribution",
+            "Food prices will rise further.",
+            "Food prices will rise further, economists said.",
+            "'will rise'",
+        ),
         ("antonym", "Talks with the union made progress on Friday.", TALKS, "'broke down'"),
         ("antonym", "The economy slowed in the spring.", ECONOMY, "'accelerated'"),
         ("antonym", "The tariff lowered prices for installers.", TARIFF, "'pushed up'"),
@@ -453,6 +459,8 @@ def test_moved_attachments_unattributed_judgements_and_more_opposites(
         ("The union warned that the new rules would hurt small farms.", WOULD_HURT),
         ("The factory closed in 2019.", "The factory closed in 2019, the company said."),
         ("The bridge will reopen on Monday.", "Officials said the bridge will reopen on Monday."),
+        # a body's own plan, announced by whoever speaks for it, is not a forecast
+        ("The company will cut jobs.", "The company will cut jobs, the chief executive said."),
         # words of one meaning group
         ("Talks with the union stalled on Friday.", TALKS),
         ("Talks with the union collapsed on Friday.", TALKS),
@@ -510,6 +518,11 @@ def test_a_restriction_dropped_from_mid_sentence_is_a_scope_change(sentence, pas
             "Police detained dozens of protesters on Sunday.",
             "Police detained dozens of protesters in several cities on Sunday, the interior "
             "ministry said.",
+        ),
+        # something that exists, told without when or for whom it is held
+        (
+            "The library runs a free coding club.",
+            "The library runs a free coding club for teenagers on Saturdays.",
         ),
         # "among other things" narrows nothing
         (
