@@ -1412,14 +1412,29 @@ def _attachment_findings(claim, pdocs) -> list[Finding]:
         ]
         # … and another value of the same kind with this event
         instead = [a for a in same_kind if a[2] == pred and not _same_value(kind, value, a[1])]
-        if elsewhere and instead:
-            there, here = elsewhere[0], instead[0]
+        # … or the sentence tells that other event without it: the value moved — where the
+        # passage's event has modifiers of its own ("won at home", not the shared "working
+        # and writing songs with X")
+        own = any(
+            _pred(t) == pred and any(c.dep_ == "prep" for c in t.children)
+            for d in pdocs
+            for t in d
+            if t.pos_ in ("VERB", "AUX", "ADJ")
+        )
+        moved = [
+            a
+            for a in elsewhere
+            if own and not any(m[2] == a[2] and _same_value(kind, value, m[1]) for m in mine)
+        ]
+        if elsewhere and (instead or moved):
+            there = elsewhere[0]
             what = {"date": "date", "place": "place"}.get(kind, "name")
+            also = f" and '{instead[0][3].text}' with '{_shown(instead[0][4])}'" if instead else ""
             return [
                 Finding(
                     "role",
                     f"puts the {what} '{ent.text}' with '{_shown(node)}', where the passage has "
-                    f"it with '{_shown(there[4])}' and '{here[3].text}' with '{_shown(here[4])}'",
+                    f"it with '{_shown(there[4])}'{also}",
                     True,
                     tuple(ent.text.split()),
                 )

@@ -382,6 +382,13 @@ CARMAKER = "The carmaker is falling behind its rivals in electric vehicles."
     [
         ("role", "They married in New York and performed in Boston.", MARRIED, "'New York'"),
         ("role", "He was born in 2010 and died in 1950.", BORN, "'2010' with 'born'"),
+        # moved to an event the passage places otherwise, with nothing moved back
+        (
+            "role",
+            "The team won in Leeds on Saturday and lost at home on Tuesday.",
+            "The team won at home on Saturday and lost away in Leeds on Tuesday.",
+            "'Leeds' with 'won'",
+        ),
         (
             "role",
             "She recorded the album with Tom Berg and toured with Ana Lee.",
@@ -453,6 +460,11 @@ def test_moved_attachments_unattributed_judgements_and_more_opposites(
         ("After marrying in Boston, they performed in New York.", MARRIED),
         ("Born in 1950, he died in 2010.", BORN),
         ("She toured with Tom Berg after recording the album with Ana Lee.", RECORDED),
+        # one modifier shared by two coordinated verbs may be read with either
+        (
+            "She was writing songs with Tom Berg.",
+            "She was working and writing songs with Tom Berg.",
+        ),
         # a judgement kept as someone's; a plain event or an announcement told without its source
         ("Officials said the plan was unworkable.", UNWORKABLE),
         ("Officials called the plan unworkable.", UNWORKABLE),
