@@ -142,6 +142,15 @@ def test_article_text_is_rendered_as_text_not_markup():
     assert "&lt;script&gt;" in html
 
 
+def test_a_named_answer_lead_is_rendered_as_text():
+    evil = "<b onclick=alert(1)>Acme</b>"
+    cite = Citation("d1", "t", "o", "2025-01-01", 0, 4, "Acme")
+    answer = Answer("Who?", "answered", [Sentence("Acme said so.", [cite], lead=f"{evil} — ")])
+    html = answer_html(answer, 1, {"d1": "Acme"}, {})
+    assert '<strong class="ts-named">&lt;b onclick=alert(1)&gt;Acme&lt;/b&gt; — </strong>' in html
+    assert "<b " not in html
+
+
 def test_serves_no_files_outside_its_data(server):
     import urllib.error
     import urllib.request
