@@ -480,6 +480,24 @@ SENSES: dict[str, set[str]] = {
     # rules made stricter or looser
     "tighten": {"tighten", "toughen", "stiffen", "crack down", "clamp down", "impose"},
     "loosen": {"loosen", "relax", "soften", "water down", "lift", "ease", "scrap"},
+    # good or harm done to someone or something
+    "help": {"help", "benefit", "aid", "assist"},
+    "harm": {
+        "hurt",
+        "harm",
+        "damage",
+        "undermine",
+        "threaten",
+        "jeopardise",
+        "jeopardize",
+        "endanger",
+        "cripple",
+        "sabotage",
+        "impair",
+        "hamper",
+        "hinder",
+        "hobble",
+    },
     # a target met or missed
     "meet": {"meet", "hit", "exceed", "achieve", "attain"},
     "miss": {"miss", "fall short", "undershoot"},
@@ -500,6 +518,7 @@ OPPOSED_SENSES = [
     ("improve", "deteriorate"),
     ("tighten", "loosen"),
     ("meet", "miss"),
+    ("help", "harm"),
 ]
 # Groups that tell one event from its two sides ("A beat B" = "B lost to A").
 _CONVERSE = {("win", "lose"), ("buy", "sell"), ("lead", "trail")}
@@ -1421,10 +1440,18 @@ def _attachment_findings(claim, pdocs) -> list[Finding]:
             for t in d
             if t.pos_ in ("VERB", "AUX", "ADJ")
         )
+        main = ("ROOT", "conj")  # main predicates of coordinated clauses, not "adults aged 18"
         moved = [
             a
             for a in elsewhere
-            if own and not any(m[2] == a[2] and _same_value(kind, value, m[1]) for m in mine)
+            if own
+            and node.pos_ == a[4].pos_ == "VERB"
+            and node.dep_ in main
+            and a[4].dep_ in main
+            # after its verb in both: a fronted "In August, …" may belong to every clause
+            and ent.start > node.i
+            and a[3].start > a[4].i
+            and not any(m[2] == a[2] and _same_value(kind, value, m[1]) for m in mine)
         ]
         if elsewhere and (instead or moved):
             there = elsewhere[0]
@@ -2509,6 +2536,8 @@ _FORECAST_SENSES = {
     "deteriorate",
     "meet",
     "miss",
+    "help",
+    "harm",
 }
 
 
@@ -2566,6 +2595,8 @@ def _own_plan(clause, speaker) -> bool:
         return True
     if _low(subj[0]) in _AGENTS:
         return True  # an organisation's own act, whoever speaks for it
+    if speaker is None:
+        return False
     said_by = {_low(t) for c in speaker.children if c.dep_ == "nsubj" for t in c.subtree}
     return _low(subj[0]) in said_by
 
@@ -2582,8 +2613,14 @@ def _judgement(clause, speaker=None) -> str:
             continue
         if any(c.dep_ == "neg" for c in clause.children) and aux.lower_ in ("will", "'ll", "wo"):
             continue
-        if aux.lower_ in ("will", "'ll", "wo") and (
-            not set(_senses(clause)) & _FORECAST_SENSES or _own_plan(clause, speaker)
+        # "will", and "would" after a past "said" (what was "will" when it was said)
+        future = aux.lower_ in ("will", "'ll", "wo") or (
+            aux.lower_ == "would" and speaker is not None and speaker.tag_ == "VBD"
+        )
+        if (
+            future
+            and _low(clause) != "be"  # "would be a waste": a judgement however it is dated
+            and (not set(_senses(clause)) & _FORECAST_SENSES or _own_plan(clause, speaker))
         ):
             continue
         return f"{aux.text} {_shown(clause)}"

@@ -426,6 +426,12 @@ CARMAKER = "The carmaker is falling behind its rivals in electric vehicles."
         ),
         (
             "antonym",
+            "The new rules will hurt small farms.",
+            "The new rules will help small farms.",
+            "'hurt'",
+        ),
+        (
+            "antonym",
             "The company exceeded its sales target.",
             "The company missed its sales target.",
             "'missed'",
@@ -473,6 +479,7 @@ def test_moved_attachments_unattributed_judgements_and_more_opposites(
         ("The bridge will reopen on Monday.", "Officials said the bridge will reopen on Monday."),
         # a body's own plan, announced by whoever speaks for it, is not a forecast
         ("The company will cut jobs.", "The company will cut jobs, the chief executive said."),
+        ("The company will close the plant.", "The company said it would close the plant."),
         # words of one meaning group
         ("Talks with the union stalled on Friday.", TALKS),
         ("Talks with the union collapsed on Friday.", TALKS),
@@ -481,6 +488,7 @@ def test_moved_attachments_unattributed_judgements_and_more_opposites(
         ("The carmaker is trailing its rivals in electric vehicles.", CARMAKER),
         ("The company fell short of its sales target.", "The company missed its sales target."),
         ("Inflation eased for a third month.", "Inflation slowed for a third month."),
+        ("The new rules will damage small farms.", "The new rules will hurt small farms."),
     ],
 )
 def test_paraphrases_of_moved_attachments_judgements_and_opposites_pass(sentence, passage):
