@@ -482,7 +482,7 @@ class AnswerEngine:
         """Lead the answer with the name the question asks for, when the passages name it
         (:func:`qa.named.decide_name`); a passage that names it is quoted first unless a
         checked sentence already cites one, so what the name rests on is on the page."""
-        named = decide_name(said, analysis, evidence, citation_for)
+        named = decide_name(said, analysis, evidence, citation_for, self._document_text)
         answer.named = named
         if not named.name:
             return
@@ -510,6 +510,10 @@ class AnswerEngine:
             score = by_key[(c.doc_id, c.start, c.end)].score
             answer.sentences.insert(0, Sentence(c.quote, [c], score, "extractive"))
         answer.sentences[0].lead = f"{named.name} — "
+
+    def _document_text(self, doc_id: str) -> str:
+        doc = self.retriever.index.document(doc_id)
+        return doc.cleaned_text if doc is not None else ""
 
     def _minimal_support(self, text: str, ids: list[int], by_id: dict[int, Evidence]) -> list[int]:
         """Drop cited passages the sentence does not need: a citation stays only if the

@@ -100,38 +100,44 @@ def _other_bearers(name: str, passages: list[str]) -> bool:
     return False
 
 
-def fullest_form(name: str, passages: list[str]) -> str:
-    """The longest entity the passages write that ends with ``name`` ("Altman" → "Sam
-    Altman"); ``name`` itself when none does."""
+_ENTITY_LABELS = {"PERSON", "ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "FAC"}
+
+
+def fullest_form(name: str, texts: list[str]) -> str:
+    """The form of ``name`` the texts write most often as an entity with more words ending
+    with it ("Altman" → "Sam Altman", as an article introduces a person before it shortens
+    the name); ``name`` itself when none does."""
     from .nlp import parse_many
 
-    best = name
     tail = name.lower()
-    for doc in parse_many(passages):
+    counts: dict[str, int] = {}
+    for doc in parse_many(texts):
         for ent in doc.ents:
-            if ent.label_ not in (
-                "PERSON",
-                "ORG",
-                "GPE",
-                "NORP",
-                "PRODUCT",
-                "WORK_OF_ART",
-                "EVENT",
-                "FAC",
-            ):
+            if ent.label_ not in _ENTITY_LABELS:
                 continue
             text = re.sub(r"^the\s+", "", ent.text, flags=re.IGNORECASE)
             text = re.sub(r"['’]s$", "", text).strip()
             low = text.lower()
-            if (
-                low != tail
-                and low.endswith(" " + tail)
-                and len(text) > len(best)
-                and is_name(text)
-                and len(_words(text)) <= 4
-            ):
-                best = text
-    return best
+            if low.endswith(" " + tail) and is_name(text) and len(_words(text)) <= 4:
+                counts[text] = counts.get(text, 0) + 1
+    if not counts:
+        return name
+    return max(counts, key=lambda t: (counts[t], len(t)))
+
+
+def name_contexts(name: str, text: str, most: int = 6, width: int = 160) -> list[str]:
+    """Short windows of a document's text around its mentions of ``name`` (every word of it,
+    or its last word), where an article may give the name in full."""
+    words = [w.strip("’'.") for w in _words(name) if w.lower() not in _LOWER_OK]
+    if not words or not text:
+        return []
+    pattern = re.compile(rf"(?<!\w){re.escape(words[-1])}(?!\w)")
+    out = []
+    for m in pattern.finditer(text):
+        out.append(text[max(0, m.start() - width) : m.end() + 8])
+        if len(out) >= most:
+            break
+    return out
 
 
 def decide_name(
@@ -139,8 +145,11 @@ def decide_name(
     analysis: QuestionAnalysis,
     evidence: list[Evidence],
     cite: Callable[[Evidence], Citation],
+    document_text: Callable[[str], str] | None = None,
 ) -> Named:
-    """The name to show for a question asking for one (see the module's rules)."""
+    """The name to show for a question asking for one (see the module's rules);
+    ``document_text`` (document id → its text) lets the fullest form come from the articles
+    the naming passages belong to, not only from the passages."""
     out = Named(name="", said=said, asks_for=analysis.asks_for)
     if not said or not is_name(said):
         out.reason = "the model gave no name" if not said else f"“{said}” is not a name"
@@ -179,7 +188,13 @@ def decide_name(
         else:
             firsts = naming[:1]
         cites += [e for e in firsts if e not in cites]
-    full = [fullest_form(n, [e.text for e in evidence if mentions(n, e.text)]) for n in names]
+    full = []
+    for n in names:
+        texts = [e.text for e in evidence if mentions(n, e.text)]
+        if document_text is not None:
+            for doc_id in dict.fromkeys(e.doc_id for e in evidence if mentions(n, e.text)):
+                texts += name_contexts(n, document_text(doc_id))
+        full.append(fullest_form(n, texts))
     out.name = " and ".join(full)
     out.citations = [cite(e) for e in cites]
     out.outlets = [e.outlet for e in cites if e.outlet and e.outlet.lower() in outlets] or [
