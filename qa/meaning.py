@@ -2127,7 +2127,9 @@ def _restriction_findings(claim, pdocs) -> list[Finding]:
                                 True,
                             )
                         ]
-    return _all_moved(claim, pdocs) or _dropped_domain(claim, pdocs)
+    return (
+        _all_moved(claim, pdocs) or _dropped_domain(claim, pdocs) or _dropped_relative(claim, pdocs)
+    )
 
 
 # Prepositions that may narrow a statement down to a group, a kind of place or a recurring time
@@ -2293,6 +2295,68 @@ def _general(pred) -> bool:
     return pred.tag_ in ("VBZ", "VBP") or any(
         c.tag_ == "MD" and c.lower_ in ("can", "ca") for c in pred.children
     )
+
+
+def _dropped_relative(claim, pdocs) -> list[Finding]:
+    """A kind of people or things narrowed by a restrictive relative clause or participle
+    ("drivers who exceed the limit", "patients taking the drug") that the sentence, otherwise
+    the same, speaks of as a whole ("drivers will lose their licence"). Not a clause set off
+    by commas, which only adds a detail ("the workers, who had struck, returned")."""
+    c_lemmas = _lemmas(claim)
+    for d in pdocs:
+        for rel in d:
+            noun = rel.head
+            if rel.dep_ not in ("relcl", "acl") or noun.tag_ not in ("NNS", "NNPS"):
+                continue
+            if rel.dep_ == "acl" and rel.tag_ not in ("VBG", "VBN"):
+                continue
+            if any(
+                c.dep_ in ("det", "poss") and c.lower_ not in _ALL_WORDS | {"any"}
+                for c in noun.children
+            ):
+                continue  # "the workers who …": those workers, not a kind
+            if any(
+                c.dep_ == "nummod" or c.lower_ in _SOME | _MANY | {"more", "fewer", "less"}
+                for c in noun.children
+            ):
+                continue  # "two races left", "more games involving …": a count, not a kind
+            start = rel.left_edge.i
+            if start > 0 and d[start - 1].is_punct:
+                continue  # set off by a comma: a detail, not a restriction
+            if _low(noun) not in c_lemmas or rel.i < noun.i:
+                continue
+            inside = {t.i for t in rel.subtree}
+            words = {
+                _low(t)
+                for t in rel.subtree
+                if (t.is_alpha or t.like_num) and not t.is_stop and t.pos_ != "AUX"
+            }
+            if not words or words & c_lemmas:
+                continue
+            pred = _clause_pred(noun)
+            # a kind as the subject says something of the kind ("drivers who … will lose");
+            # as an object of an event, only which ones it touched ("arrested protesters who …")
+            if noun.dep_ not in ("nsubj", "nsubjpass") and not _general(pred):
+                continue
+            rest = {
+                _low(t)
+                for t in pred.subtree
+                if t.i not in inside
+                and t.is_alpha
+                and not t.is_stop
+                and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ")
+            }
+            if len(rest & c_lemmas) < max(2, len(rest) * 2 // 3):
+                continue
+            span = d[noun.left_edge.i : min(rel.right_edge.i + 1, noun.left_edge.i + 12)]
+            return [
+                Finding(
+                    "scope",
+                    f"speaks of all {noun.text} where the passage says only '{span.text}'",
+                    False,
+                )
+            ]
+    return []
 
 
 def _dropped_domain(claim, pdocs) -> list[Finding]:

@@ -513,6 +513,13 @@ MORTGAGE = "Average mortgage rates fell to 5.1% for first-time buyers in May."
         ("Admission to the pool is free for residents.", POOL, "residents over 70"),
         ("Broadband speeds doubled last year.", SPEEDS, "a kind of place ('in rural areas')"),
         ("Average mortgage rates fell to 5.1% in May.", MORTGAGE, "for first-time buyers"),
+        # a kind narrowed by a restrictive relative clause or participle
+        (
+            "Tenants will be charged a fee.",
+            "Tenants who pay their rent late will be charged a fee.",
+            "'Tenants who pay their rent late'",
+        ),
+        ("Firms face new checks.", "Firms that export to China face new checks.", "all Firms"),
     ],
 )
 def test_a_restriction_dropped_from_mid_sentence_is_a_scope_change(sentence, passage, words):
@@ -544,6 +551,13 @@ def test_a_restriction_dropped_from_mid_sentence_is_a_scope_change(sentence, pas
             "The library runs a free coding club.",
             "The library runs a free coding club for teenagers on Saturdays.",
         ),
+        # which ones an event touched, a detail set off by commas, a count
+        ("Police arrested protesters.", "Police arrested protesters who blocked the road."),
+        (
+            "The workers returned on Monday.",
+            "The workers, who had been on strike for a week, returned on Monday.",
+        ),
+        ("Two races remain in the season.", "Two races remain in the season that ends in May."),
         # "among other things" narrows nothing
         (
             "The council approved a 4% rise in parking fees.",
