@@ -2687,7 +2687,9 @@ def _judgement(clause, speaker=None) -> str:
             and (not set(_senses(clause)) & _FORECAST_SENSES or _own_plan(clause, speaker))
         ):
             continue
-        return f"{aux.text} {_shown(clause)}"
+        what = [c for c in clause.children if c.dep_ in ("attr", "acomp")]
+        tail = f" {' '.join(t.text for t in what[0].subtree)}" if what else ""
+        return f"{aux.text} {_shown(clause)}{tail}"
     if _low(clause) in ("be", "become", "remain", "seem", "look", "prove"):
         for c in clause.children:
             if (
