@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from index.errors import TwoSourceError
 
 from .llm import Generator
-from .named import decide_name, parse_name
+from .named import decide_name, name_contexts, parse_name
 from .prompting import (
     ABSTAIN_MESSAGE,
     EXTRACTIVE_MESSAGE,
@@ -482,7 +482,9 @@ class AnswerEngine:
         """Lead the answer with the name the question asks for, when the passages name it
         (:func:`qa.named.decide_name`); a passage that names it is quoted first unless a
         checked sentence already cites one, so what the name rests on is on the page."""
-        named = decide_name(said, analysis, evidence, citation_for, self._document_text)
+        named = decide_name(
+            said, analysis, evidence, citation_for, self._document_text, self._archive_texts
+        )
         answer.named = named
         if not named.name:
             return
@@ -514,6 +516,12 @@ class AnswerEngine:
     def _document_text(self, doc_id: str) -> str:
         doc = self.retriever.index.document(doc_id)
         return doc.cleaned_text if doc is not None else ""
+
+    def _archive_texts(self, name: str, k: int = 20) -> list[str]:
+        """Windows around ``name`` in the archive's chunks that mention it most (BM25)."""
+        index = self.retriever.index
+        chunks = index.chunks([cid for cid, _ in index.lexical(name, k)])
+        return [w for c in chunks.values() for w in name_contexts(name, c.text, most=2)]
 
     def _minimal_support(self, text: str, ids: list[int], by_id: dict[int, Evidence]) -> list[int]:
         """Drop cited passages the sentence does not need: a citation stays only if the

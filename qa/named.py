@@ -83,21 +83,40 @@ def _in_question(name: str, question: str) -> bool:
     return bool(words) and all(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", q) for w in words)
 
 
-def _other_bearers(name: str, passages: list[str]) -> bool:
-    """Whether the passages give another full name with the same last word ("Travis Kelce"
-    for "Jason Kelce"): then a bare "Kelce" may be the other one, and does not count."""
+def bearers(name: str, texts: list[str]) -> set[str]:
+    """The full names of several words the texts give as entities ending with ``name``'s last
+    word ("Sam Altman", "Mark Altman" for "Altman")."""
     from .nlp import parse_many
 
     words = [w.strip("’'.") for w in _words(name) if w.lower() not in _LOWER_OK]
+    if not words:
+        return set()
+    last = words[-1].lower()
+    out = set()
+    for doc in parse_many(texts):
+        for ent in doc.ents:
+            if ent.label_ not in _ENTITY_LABELS:
+                continue
+            text = re.sub(r"^the\s+", "", ent.text, flags=re.IGNORECASE)
+            text = re.sub(r"['’]s$", "", text).strip()
+            if (
+                text.lower().endswith(" " + last)
+                and is_name(text)
+                and len(_words(text)) <= 3
+                and not re.search(r"['’]s\b", text)
+            ):
+                out.add(text)
+    return out
+
+
+def _other_bearers(name: str, passages: list[str]) -> bool:
+    """Whether the passages give another full name with the same last word ("Travis Kelce"
+    for "Jason Kelce"): then a bare "Kelce" may be the other one, and does not count."""
+    words = [w.strip("’'.") for w in _words(name) if w.lower() not in _LOWER_OK]
     if len(words) < 2:
         return False
-    last, full = words[-1].lower(), " ".join(words).lower()
-    for doc in parse_many(passages):
-        for ent in doc.ents:
-            text = re.sub(r"['’]s$", "", ent.text).strip().lower()
-            if text.endswith(" " + last) and text != full and not full.endswith(text):
-                return True
-    return False
+    full = " ".join(words).lower()
+    return any(not full.endswith(b.lower()) for b in bearers(name, passages))
 
 
 _ENTITY_LABELS = {"PERSON", "ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "FAC"}
@@ -118,7 +137,12 @@ def fullest_form(name: str, texts: list[str]) -> str:
             text = re.sub(r"^the\s+", "", ent.text, flags=re.IGNORECASE)
             text = re.sub(r"['’]s$", "", text).strip()
             low = text.lower()
-            if low.endswith(" " + tail) and is_name(text) and len(_words(text)) <= 4:
+            if (
+                low.endswith(" " + tail)
+                and is_name(text)
+                and len(_words(text)) <= 3
+                and not re.search(r"['’]s\b", text)
+            ):
                 counts[text] = counts.get(text, 0) + 1
     if not counts:
         return name
@@ -146,10 +170,14 @@ def decide_name(
     evidence: list[Evidence],
     cite: Callable[[Evidence], Citation],
     document_text: Callable[[str], str] | None = None,
+    archive_texts: Callable[[str], list[str]] | None = None,
 ) -> Named:
     """The name to show for a question asking for one (see the module's rules);
     ``document_text`` (document id → its text) lets the fullest form come from the articles
-    the naming passages belong to, not only from the passages."""
+    the naming passages belong to, not only from the passages; ``archive_texts`` (name → texts
+    of the archive that mention it) is asked when those give no fuller form. A model's name
+    whose first name no passage gives ("Mark Altman") stands for the one person of that
+    surname the passages do name ("Sam Altman"), if there is exactly one."""
     out = Named(name="", said=said, asks_for=analysis.asks_for)
     if not said or not is_name(said):
         out.reason = "the model gave no name" if not said else f"“{said}” is not a name"
@@ -166,19 +194,30 @@ def decide_name(
     need = min(2, len(named_outlets)) if named_outlets else 1
     cites: list[Evidence] = []
     outlets: set[str] = set()
+    texts = [e.text for e in evidence]
+    grounded = []
     for name in names:
-        surname = not _other_bearers(name, [e.text for e in evidence])
+        if len(_words(name)) > 1 and not any(mentions(name, t, surname=False) for t in texts):
+            others = bearers(name, texts)
+            if len(others) == 1:
+                name = next(iter(others))
+        grounded.append(name)
+    if grounded != names:
+        out.reason = f"the model wrote {said}; the passages name {' and '.join(grounded)}. "
+    names = grounded
+    for name in names:
+        surname = not _other_bearers(name, texts)
         naming = [
             e for e in sorted(evidence, key=lambda e: -e.score) if mentions(name, e.text, surname)
         ]
         if not naming:
-            out.reason = f"no passage names {name}"
+            out.reason += f"no passage names {name}"
             return out
         have = {e.outlet.lower() for e in naming if e.outlet}
         if named_outlets:
             hit = [o for o in named_outlets if o in have]
             if len(hit) < need:
-                out.reason = (
+                out.reason += (
                     f"{name} is named in passages of {len(hit)} of the outlets the question "
                     f"names ({need} needed)"
                 )
@@ -190,11 +229,14 @@ def decide_name(
         cites += [e for e in firsts if e not in cites]
     full = []
     for n in names:
-        texts = [e.text for e in evidence if mentions(n, e.text)]
+        sample = [e.text for e in evidence if mentions(n, e.text)]
         if document_text is not None:
             for doc_id in dict.fromkeys(e.doc_id for e in evidence if mentions(n, e.text)):
-                texts += name_contexts(n, document_text(doc_id))
-        full.append(fullest_form(n, texts))
+                sample += name_contexts(n, document_text(doc_id))
+        form = fullest_form(n, sample)
+        if form == n and archive_texts is not None:
+            form = fullest_form(n, archive_texts(n))
+        full.append(form)
     out.name = " and ".join(full)
     out.citations = [cite(e) for e in cites]
     out.outlets = [e.outlet for e in cites if e.outlet and e.outlet.lower() in outlets] or [
@@ -202,5 +244,5 @@ def decide_name(
     ]
     out.outlets = list(dict.fromkeys(out.outlets))
     where = " and ".join(out.outlets) if out.outlets else "the archive"
-    out.reason = f"passages of {where} name {out.name}"
+    out.reason += f"passages of {where} name {out.name}"
     return out

@@ -108,7 +108,13 @@ def test_two_names_must_each_be_given():
     q = analyze("Which two public figures were seen leaving a stadium together?", ["The Age"])
     named = decide_name("Taylor Swift and Travis Kelce", q, evidence, citation_for)
     assert named.name == "Taylor Swift and Travis Kelce"
-    assert decide_name("Taylor Swift and Jason Kelce", q, evidence, citation_for).name == ""
+    # a first name no passage gives stands for the one bearer of that surname they name …
+    named = decide_name("Taylor Swift and Jason Kelce", q, evidence, citation_for)
+    assert named.name == "Taylor Swift and Travis Kelce"
+    assert named.reason.startswith("the model wrote Taylor Swift and Jason Kelce;")
+    # … and for none when they name two
+    both = [*evidence, _ev(3, "The Age", "Jason Kelce and Travis Kelce are brothers.")]
+    assert decide_name("Taylor Swift and Donna Kelce", q, both, citation_for).name == ""
 
 
 def test_fullest_form_takes_an_entity_ending_with_the_name():
