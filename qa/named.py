@@ -106,7 +106,8 @@ def bearers(name: str, texts: list[str]) -> set[str]:
                 and not re.search(r"['’]s\b", text)
             ):
                 out.add(text)
-    return out
+    # "CEO Sam Altman" and "Sam Altman" are one bearer: keep the forms no other one ends with
+    return {b for b in out if not any(o != b and b.lower().endswith(" " + o.lower()) for o in out)}
 
 
 def _other_bearers(name: str, passages: list[str]) -> bool:

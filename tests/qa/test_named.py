@@ -113,6 +113,8 @@ def test_two_names_must_each_be_given():
     assert named.name == "Taylor Swift and Travis Kelce"
     assert named.reason.startswith("the model wrote Taylor Swift and Jason Kelce;")
     # … and for none when they name two
+    titled = [*evidence, _ev(3, "The Age", "Chiefs tight end Travis Kelce waved.")]
+    assert decide_name("Jason Kelce", q, titled, citation_for).name == "Travis Kelce"
     both = [*evidence, _ev(3, "The Age", "Jason Kelce and Travis Kelce are brothers.")]
     assert decide_name("Taylor Swift and Donna Kelce", q, both, citation_for).name == ""
 
