@@ -83,16 +83,11 @@ def _in_question(name: str, question: str) -> bool:
     return bool(words) and all(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", q) for w in words)
 
 
-def bearers(name: str, texts: list[str]) -> set[str]:
-    """The full names of several words the texts give as entities ending with ``name``'s last
-    word ("Sam Altman", "Mark Altman" for "Altman")."""
+def _forms(texts: list[str], last: str):
+    """Entities of the texts (persons, bodies, named things) of at most three words that end
+    with the word ``last``, cleaned of "the" and a possessive: the longer forms of a name."""
     from .nlp import parse_many
 
-    words = [w.strip("’'.") for w in _words(name) if w.lower() not in _LOWER_OK]
-    if not words:
-        return set()
-    last = words[-1].lower()
-    out = set()
     for doc in parse_many(texts):
         for ent in doc.ents:
             if ent.label_ not in _ENTITY_LABELS:
@@ -100,12 +95,21 @@ def bearers(name: str, texts: list[str]) -> set[str]:
             text = re.sub(r"^the\s+", "", ent.text, flags=re.IGNORECASE)
             text = re.sub(r"['’]s$", "", text).strip()
             if (
-                text.lower().endswith(" " + last)
+                text.lower().endswith(" " + last.lower())
                 and is_name(text)
                 and len(_words(text)) <= 3
                 and not re.search(r"['’]s\b", text)
             ):
-                out.add(text)
+                yield text
+
+
+def bearers(name: str, texts: list[str]) -> set[str]:
+    """The full names of several words the texts give as entities ending with ``name``'s last
+    word ("Sam Altman", "Mark Altman" for "Altman")."""
+    words = [w.strip("’'.") for w in _words(name) if w.lower() not in _LOWER_OK]
+    if not words:
+        return set()
+    out = set(_forms(texts, words[-1]))
     # "CEO Sam Altman" and "Sam Altman" are one bearer: keep the forms no other one ends with
     return {b for b in out if not any(o != b and b.lower().endswith(" " + o.lower()) for o in out)}
 
@@ -127,24 +131,9 @@ def fullest_form(name: str, texts: list[str]) -> str:
     """The form of ``name`` the texts write most often as an entity with more words ending
     with it ("Altman" → "Sam Altman", as an article introduces a person before it shortens
     the name); ``name`` itself when none does."""
-    from .nlp import parse_many
-
-    tail = name.lower()
     counts: dict[str, int] = {}
-    for doc in parse_many(texts):
-        for ent in doc.ents:
-            if ent.label_ not in _ENTITY_LABELS:
-                continue
-            text = re.sub(r"^the\s+", "", ent.text, flags=re.IGNORECASE)
-            text = re.sub(r"['’]s$", "", text).strip()
-            low = text.lower()
-            if (
-                low.endswith(" " + tail)
-                and is_name(text)
-                and len(_words(text)) <= 3
-                and not re.search(r"['’]s\b", text)
-            ):
-                counts[text] = counts.get(text, 0) + 1
+    for text in _forms(texts, name):
+        counts[text] = counts.get(text, 0) + 1
     if not counts:
         return name
     return max(counts, key=lambda t: (counts[t], len(t)))
