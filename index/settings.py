@@ -159,6 +159,13 @@ class LLMSettings(_Group):
         "an answer took 3.3x fewer steps but 2x the CPU time; try it on a machine with more "
         "cores or a larger model).",
     )
+    grammar_last: bool = Field(
+        True,
+        description="With llama.cpp, pick each token first and check only that one against the "
+        "answer's JSON grammar, checking every candidate only when it is rejected (as "
+        "llama.cpp's own tools do) instead of checking the whole vocabulary at every step. "
+        "Same tokens at temperature 0; decoding is faster. false = llama-cpp-python's way.",
+    )
     max_tokens: int = Field(360, ge=16, le=4096, description="Most tokens the model may write.")
     temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
     judge: bool = Field(

@@ -8,6 +8,7 @@ Both stream text deltas and accept a JSON schema that constrains the output.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -124,6 +125,108 @@ def _prompt_lookup_llama(base: type) -> type:
     return _PROMPT_LOOKUP_CLASSES[base]
 
 
+class _GrammarLastSampler:
+    """llama.cpp sampling under a grammar, with the grammar asked about one token first.
+
+    llama-cpp-python puts the grammar in the sampler chain before the sampler that picks
+    the token, so every decoding step checks all ~150,000 vocabulary entries against the
+    grammar — for Qwen about a third of a step's time on 2 cores. llama.cpp's own tools
+    pick a token without the grammar first and check just that one; only when the grammar
+    rejects it are all candidates checked and the token picked again among those allowed.
+    Greedy decoding (temperature 0, the default) gives the same tokens either way: the
+    highest-scoring token, when allowed, is also the highest among the allowed ones."""
+
+    def __init__(self, llama, rest, grammar):
+        import llama_cpp
+        import numpy as np
+
+        self._lib = llama_cpp
+        self.rest = rest  # the chain without the grammar (penalties, then the picking sampler)
+        self.grammar = llama_cpp.llama_sampler_init_grammar(
+            llama._model.vocab, grammar._grammar.encode("utf-8"), grammar._root.encode("utf-8")
+        )
+        if not self.grammar:
+            raise LLMError("llama.cpp could not parse the answer grammar")
+        dtype = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)], align=True)
+        self.n_vocab = llama.n_vocab()
+        self._all = np.zeros(self.n_vocab, dtype=dtype)
+        self._ids = np.arange(self.n_vocab, dtype=np.intc)
+        self._one = np.zeros(1, dtype=dtype)
+
+    def _candidates(self, data):
+        lib = self._lib
+        return lib.llama_token_data_array(
+            data=data.ctypes.data_as(lib.llama_token_data_p),
+            size=len(data),
+            selected=-1,
+            sorted=False,
+        )
+
+    def _pick(self, logits, grammar_first: bool) -> int:
+        import ctypes
+
+        self._all["id"] = self._ids
+        self._all["logit"] = logits
+        self._all["p"] = 0.0
+        cur = self._candidates(self._all)
+        if grammar_first:
+            self._lib.llama_sampler_apply(self.grammar, ctypes.byref(cur))
+        self._lib.llama_sampler_apply(self.rest.sampler, ctypes.byref(cur))
+        if cur.selected < 0:
+            raise LLMError("llama.cpp's sampler picked no token")
+        return int(cur.data[cur.selected].id)
+
+    def _allowed(self, token: int) -> bool:
+        import ctypes
+        import math
+
+        self._one[0] = (token, 0.0, 0.0)
+        one = self._candidates(self._one)
+        self._lib.llama_sampler_apply(self.grammar, ctypes.byref(one))
+        return not math.isinf(float(self._one["logit"][0]))
+
+    def sample(self, ctx, idx: int = -1) -> int:
+        import numpy as np
+
+        pointer = self._lib.llama_get_logits_ith(ctx.ctx, idx)
+        logits = np.ctypeslib.as_array(pointer, shape=(self.n_vocab,))
+        token = self._pick(logits, grammar_first=False)
+        if not self._allowed(token):
+            token = self._pick(logits, grammar_first=True)
+        self.accept(token)
+        return token
+
+    def accept(self, token: int) -> None:
+        self._lib.llama_sampler_accept(self.grammar, token)
+        self.rest.accept(token)
+
+    def close(self) -> None:
+        if self.grammar:
+            self._lib.llama_sampler_free(self.grammar)
+            self.grammar = None
+        self.rest.close()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
+
+
+_GRAMMAR_LAST_CLASSES: dict[type, type] = {}
+
+
+def _grammar_last_llama(base: type) -> type:
+    """``base`` (llama_cpp.Llama) sampling with :class:`_GrammarLastSampler` under a grammar."""
+    if base not in _GRAMMAR_LAST_CLASSES:
+
+        class GrammarLastLlama(base):  # type: ignore[misc, valid-type]
+            def _init_sampler(self, *args, grammar=None, **kwargs):
+                rest = super()._init_sampler(*args, grammar=None, **kwargs)
+                return rest if grammar is None else _GrammarLastSampler(self, rest, grammar)
+
+        _GRAMMAR_LAST_CLASSES[base] = GrammarLastLlama
+    return _GRAMMAR_LAST_CLASSES[base]
+
+
 class LlamaCppGenerator:
     """In-process llama.cpp. Loaded models are shared per process (the web app, the API and
     repeated questions reuse one instance, and llama.cpp reuses the cached prompt prefix)."""
@@ -136,6 +239,7 @@ class LlamaCppGenerator:
         prompt_cache: Path | None = None,
         prompt_lookup: int = 0,
         n_batch: int = 512,
+        grammar_last: bool = True,
     ):
         self.path = Path(model_path)
         self.name = self.path.name
@@ -144,6 +248,7 @@ class LlamaCppGenerator:
         self.prompt_cache = prompt_cache
         self.prompt_lookup = prompt_lookup  # tokens drafted from the prompt per step; 0 = off
         self.n_batch = n_batch
+        self.grammar_last = grammar_last  # see _GrammarLastSampler
         self._lock = threading.Lock()  # one generation at a time per model
         self._warm: threading.Thread | None = None
         self.last_usage: dict[str, int] = {}  # of the last answer (stream)
@@ -252,7 +357,14 @@ class LlamaCppGenerator:
 
     @property
     def llama(self):
-        key = (str(self.path), self.n_ctx, self.threads, self.prompt_lookup, self.n_batch)
+        key = (
+            str(self.path),
+            self.n_ctx,
+            self.threads,
+            self.prompt_lookup,
+            self.n_batch,
+            self.grammar_last,
+        )
         with _LOAD_LOCK:
             if key not in _LOADED:
                 try:
@@ -270,6 +382,8 @@ class LlamaCppGenerator:
                     "seed": 0,
                     "verbose": False,
                 }
+                if self.grammar_last:
+                    Llama = _grammar_last_llama(Llama)
                 if self.prompt_lookup:
                     from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
 
@@ -515,4 +629,5 @@ def make_generator(settings: Settings, progress: bool = False) -> Generator:
         prompt_cache=settings.resolved_models_dir() / "prompt-cache",
         prompt_lookup=settings.llm.prompt_lookup,
         n_batch=settings.llm.batch,
+        grammar_last=settings.llm.grammar_last,
     )

@@ -3,6 +3,8 @@ same as plain decoding — in fewer decoding steps when the answer copies the pa
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from qa import llm
@@ -20,10 +22,12 @@ EVIDENCE = [
 ]
 
 
-def _run(lookup: int, schema: bool) -> tuple[str, int]:
+def _run(lookup: int, schema: bool, grammar_last: bool = True) -> tuple[str, int]:
     """The answer, and how many times llama.cpp was asked to evaluate tokens."""
     llm._LOADED.clear()
-    gen = LlamaCppGenerator(smollm2_path(), n_ctx=2048, threads=1, prompt_lookup=lookup)
+    gen = LlamaCppGenerator(
+        smollm2_path(), n_ctx=2048, threads=1, prompt_lookup=lookup, grammar_last=grammar_last
+    )
     llama = gen.llama
     calls = []
     evaluate = llama.eval
@@ -50,6 +54,34 @@ def test_prompt_lookup_gives_the_same_greedy_output_in_fewer_steps(schema):
     assert drafted_steps < plain_steps
 
 
+@pytest.mark.slow  # loads the packaged language model
+def test_grammar_last_sampling_gives_the_same_greedy_answer_checking_fewer_candidates(
+    monkeypatch,
+):
+    """Checking the picked token against the JSON grammar, and every candidate only when it is
+    rejected, writes token for token what checking the whole vocabulary at each step writes —
+    with most steps checking a single candidate."""
+    stock, _ = _run(0, True, grammar_last=False)
+    checks = {"one": 0, "all": 0}
+    pick, allowed = llm._GrammarLastSampler._pick, llm._GrammarLastSampler._allowed
+
+    def counted_pick(self, logits, grammar_first):
+        checks["all"] += grammar_first
+        return pick(self, logits, grammar_first)
+
+    def counted_allowed(self, token):
+        checks["one"] += 1
+        return allowed(self, token)
+
+    monkeypatch.setattr(llm._GrammarLastSampler, "_pick", counted_pick)
+    monkeypatch.setattr(llm._GrammarLastSampler, "_allowed", counted_allowed)
+    last, _ = _run(0, True, grammar_last=True)
+    assert len(stock) > 20 and last == stock
+    assert json.loads(last)["sentences"]  # what the grammar allows: the schema's JSON
+    assert checks["one"] > 10  # every generated token was checked alone first …
+    assert 0 < checks["all"] < checks["one"] / 2  # … and the whole vocabulary only when rejected
+
+
 def test_prompt_lookup_is_a_setting(tmp_path):
     from index.settings import load_settings
 
@@ -57,6 +89,12 @@ def test_prompt_lookup_is_a_setting(tmp_path):
     gen = llm.make_generator(settings)
     assert (gen.prompt_lookup, gen.n_batch) == (6, 256)
     assert load_settings(tmp_path).llm.prompt_lookup == 0  # off by default: slower on 2 cores
+    assert (
+        gen.grammar_last
+        and not llm.make_generator(
+            load_settings(tmp_path, llm={"model": "smollm2", "grammar_last": False})
+        ).grammar_last
+    )
 
 
 def _cmake_args(tmp_path, flags: str) -> list[str]:
