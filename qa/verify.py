@@ -195,6 +195,18 @@ def _unrelated(claim_doc, pdocs, uncovered: set[str]) -> tuple[str, str] | None:
     return missing[0] if missing and len(missing) * 2 > judged else None
 
 
+def _only_names_shared(claim_doc, uncovered: set[str]) -> list[str]:
+    """The words the sentence says about the people, places and bodies it names, when none of
+    them is in the passages — only the names (and numbers) are ("Chernyak acknowledged Russia's
+    failed mobilization in 2023" against "As Chernyak warned, the Russian state might still
+    have enough resources to wage a war in 2023"): a sentence about the same names that says
+    something else. Empty when any of those words is found or there are fewer than two."""
+    said = [t for t in _content(claim_doc) if t.pos_ != "PROPN"]
+    if len(said) < 2 or any(t.text not in uncovered for t in said):
+        return []
+    return [t.text for t in said]
+
+
 class SupportChecker:
     """Judges sentence–passage support; ``embed`` maps texts to normalised vectors."""
 
@@ -293,6 +305,12 @@ class SupportChecker:
         contradicted = any(f.contradiction for f in findings)
         claim_doc, *pdocs = parse_many([sentence, *passages])
         coverage, uncovered, n_terms = self._coverage(claim_doc, pdocs, sources)
+        said = _only_names_shared(claim_doc, set(uncovered))
+        if said:
+            reasons.append(
+                "it shares only names and numbers with the passages, none of what it says of "
+                f"them ({', '.join(said[:4])})"
+            )
         loose = _unrelated(claim_doc, pdocs, set(uncovered))
         if loose:
             a, b = loose

@@ -223,3 +223,25 @@ def test_the_date_an_article_appeared_is_checked_against_its_publication_date(ch
     # a date of what someone else said is not the article's date
     said = "Acme Ventures said on November 6, 2023 that the startup raised $5 million."
     assert not checker.check(said, [passage], sources("2023-11-06")).supported
+
+
+def test_a_sentence_sharing_only_names_and_numbers_with_its_passage_is_not_supported(checker):
+    """Seed article sentences (Espreso Global): the model's sentence keeps the name and the years
+    of the passage it cites but says something else of them."""
+    warned = (
+        "As Andriy Chernyak warned, the Russian state might still have enough resources to "
+        "wage a conventional war in 2023 and 2024."
+    )
+    acknowledged = (
+        "Andriy Chernyak, the representative of the Main Intelligence Directorate of the "
+        "Ministry of Defense of Ukraine, recently released a statement acknowledging Russia's "
+        "failed mobilization in 2023."
+    )
+    sentence = "Andriy Chernyak acknowledged Russia's failed mobilization in 2023 and 2024."
+    check = checker.check(sentence, [warned])
+    assert not check.supported
+    assert any("only names and numbers" in r and "mobilization" in r for r in check.reasons)
+    right = checker.check(
+        "Andriy Chernyak acknowledged Russia's failed mobilization in 2023.", [acknowledged]
+    )
+    assert right.supported, right.reasons
