@@ -80,8 +80,12 @@ def answer_messages(
 
 
 def prefix_probe(max_sentences: int) -> list[dict]:
-    """A prompt shaped like every answer prompt, to pre-compute their shared prefix."""
-    blank = Evidence(0, "", "", "", "", 0, 0, "", 0.0, 0)
+    """A prompt shaped like every answer prompt, to pre-compute their shared prefix: the
+    system prompt and the answer instructions, which come before the passages
+    (prompts/answer.j2) so that they are evaluated once, not with every question. Its one
+    passage has id 1, the id of every prompt's first passage, which the instructions' example
+    names."""
+    blank = Evidence(1, "", "", "", "", 0, 0, "", 0.0, 0)
     return answer_messages("", [blank], max_sentences)
 
 
