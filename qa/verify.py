@@ -304,8 +304,8 @@ class SupportChecker:
         reasons = [f.reason for f in findings]
         contradicted = any(f.contradiction for f in findings)
         claim_doc, *pdocs = parse_many([sentence, *passages])
-        coverage, uncovered, n_terms = self._coverage(claim_doc, pdocs, sources)
-        said = _only_names_shared(claim_doc, set(uncovered))
+        coverage, uncovered, n_terms, headline = self._coverage(claim_doc, pdocs, sources)
+        said = _only_names_shared(claim_doc, set(uncovered) | set(headline))
         if said:
             reasons.append(
                 "it shares only names and numbers with the passages, none of what it says of "
@@ -353,18 +353,21 @@ class SupportChecker:
         )
         return check, (not hard and near)
 
-    def _coverage(self, claim_doc, pdocs, sources: str = "") -> tuple[float, list[str], int]:
+    def _coverage(
+        self, claim_doc, pdocs, sources: str = ""
+    ) -> tuple[float, list[str], int, list[str]]:
         """Share of the sentence's content words found in the passages: same lemma or stem,
         same first five letters of a long word (mobilize / mobilization), or a close synonym
         by the embedder (regained / took back). A noun or name may also come from ``sources``
         (the article's outlet and headline say what a passage is about: "Construction will
         start …" in an article on the Kestrel dam) — never what happened, so verbs and
-        adjectives must be in the passage itself."""
+        adjectives must be in the passage itself. Returns the coverage, the words not found,
+        the number of content words and the words found only in ``sources``."""
         terms = _content(claim_doc)
         if not terms:
-            return 0.0, [], 0
+            return 0.0, [], 0, []
         p_tokens = [t for d in pdocs for t in _content(d)]
-        found, unknown = [], []
+        found, unknown, named = [], [], []
         for t in terms:
             (found if _matches(t, p_tokens) else unknown).append(t)
         if unknown and sources:
@@ -383,7 +386,12 @@ class SupportChecker:
             ]
             found += [t for t in unknown if t not in still]
             unknown = still
-        return len(found) / len(terms), [t.text for t in unknown], len(terms)
+        return (
+            len(found) / len(terms),
+            [t.text for t in unknown],
+            len(terms),
+            [t.text for t in named],
+        )
 
     def _embed_batched(self, texts: list[str], size: int = 32) -> list[np.ndarray]:
         """Vectors of ``texts`` in batches of similar length (a long answer's many passages in

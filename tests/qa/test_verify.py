@@ -241,6 +241,9 @@ def test_a_sentence_sharing_only_names_and_numbers_with_its_passage_is_not_suppo
     check = checker.check(sentence, [warned])
     assert not check.supported
     assert any("only names and numbers" in r and "mobilization" in r for r in check.reasons)
+    # the article's headline names the topic ("mobilization"); it says nothing of what happened
+    headline = "Espreso Global. Russia's Failed Mobilization: Victory for Ukraine"
+    assert not checker.check(sentence, [warned], headline).supported
     right = checker.check(
         "Andriy Chernyak acknowledged Russia's failed mobilization in 2023.", [acknowledged]
     )
