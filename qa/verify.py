@@ -114,6 +114,17 @@ def _content(doc) -> list:
     ]
 
 
+def _distinct(tokens) -> list:
+    """``tokens`` without a lemma that came before."""
+    seen: set[str] = set()
+    out = []
+    for t in tokens:
+        if t.lemma_.lower() not in seen:
+            seen.add(t.lemma_.lower())
+            out.append(t)
+    return out
+
+
 def _matches(term, tokens) -> bool:
     """Is ``term`` among ``tokens``: same lemma or stem, or the same first five letters of a
     long word (mobilize / mobilization); a name also spelt with a single or doubled letter
@@ -362,8 +373,10 @@ class SupportChecker:
         (the article's outlet and headline say what a passage is about: "Construction will
         start …" in an article on the Kestrel dam) — never what happened, so verbs and
         adjectives must be in the passage itself. Returns the coverage, the words not found,
-        the number of content words and the words found only in ``sources``."""
-        terms = _content(claim_doc)
+        the number of content words and the words found only in ``sources``. A word the
+        sentence repeats counts once ("The mobilized personnel … supplied mobilized
+        personnel" is not better covered for saying its subject twice)."""
+        terms = _distinct(_content(claim_doc))
         if not terms:
             return 0.0, [], 0, []
         p_tokens = [t for d in pdocs for t in _content(d)]

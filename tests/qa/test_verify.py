@@ -248,3 +248,25 @@ def test_a_sentence_sharing_only_names_and_numbers_with_its_passage_is_not_suppo
         "Andriy Chernyak acknowledged Russia's failed mobilization in 2023.", [acknowledged]
     )
     assert right.supported, right.reasons
+
+
+def test_a_word_repeated_in_the_sentence_counts_once_for_coverage(checker):
+    """A model's sentence (bench question on the seed articles) that says its subject twice:
+    only the subject is in the cited passage, not what it says of it."""
+    passage = (
+        "Mobilized personnel from Serpukhov, Moscow Oblast, claimed on November 23 that the "
+        "Russian military command sent them into battle without proper training, uniforms, or "
+        "protective gear, leading them to suffer mass casualties."
+    )
+    sentence = (
+        "The mobilized personnel from Serpukhov complained about being poorly staffed, "
+        "provisioned, and supplied Russian mobilized personnel."
+    )
+    check = checker.check(sentence, [passage])
+    assert not check.supported
+    assert {"complained", "staffed", "provisioned"} <= set(check.uncovered)
+    said = (
+        "Mobilized personnel from Serpukhov claimed that the Russian military command sent them "
+        "into battle without proper training."
+    )
+    assert checker.check(said, [passage]).supported
