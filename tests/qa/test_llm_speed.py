@@ -22,7 +22,9 @@ EVIDENCE = [
 ]
 
 
-def _run(lookup: int, schema: bool, grammar_last: bool = True) -> tuple[str, int]:
+def _run(
+    lookup: int, schema: bool, grammar_last: bool = True, min_sentences: int = 0
+) -> tuple[str, int]:
     """The answer, and how many times llama.cpp was asked to evaluate tokens."""
     llm._LOADED.clear()
     gen = LlamaCppGenerator(
@@ -38,7 +40,9 @@ def _run(lookup: int, schema: bool, grammar_last: bool = True) -> tuple[str, int
 
     llama.eval = counted
     messages = answer_messages("What will happen to the Alder River Bridge?", EVIDENCE, 2)
-    text = "".join(gen.stream(messages, answer_schema([1], 2) if schema else None, 80, 0.0))
+    shape = answer_schema([1], 2)
+    shape["properties"]["sentences"]["minItems"] = min_sentences
+    text = "".join(gen.stream(messages, shape if schema else None, 80, 0.0))
     llm._LOADED.clear()
     return text, len(calls)
 
@@ -61,7 +65,7 @@ def test_grammar_last_sampling_gives_the_same_greedy_answer_checking_fewer_candi
     """Checking the picked token against the JSON grammar, and every candidate only when it is
     rejected, writes token for token what checking the whole vocabulary at each step writes —
     with most steps checking a single candidate."""
-    stock, _ = _run(0, True, grammar_last=False)
+    stock, _ = _run(0, True, grammar_last=False, min_sentences=1)
     checks = {"one": 0, "all": 0}
     pick, allowed = llm._GrammarLastSampler._pick, llm._GrammarLastSampler._allowed
 
@@ -75,9 +79,9 @@ def test_grammar_last_sampling_gives_the_same_greedy_answer_checking_fewer_candi
 
     monkeypatch.setattr(llm._GrammarLastSampler, "_pick", counted_pick)
     monkeypatch.setattr(llm._GrammarLastSampler, "_allowed", counted_allowed)
-    last, _ = _run(0, True, grammar_last=True)
+    last, _ = _run(0, True, grammar_last=True, min_sentences=1)
     assert len(stock) > 20 and last == stock
-    assert json.loads(last)["sentences"]  # what the grammar allows: the schema's JSON
+    assert json.loads(last)["sentences"][0]["text"]  # the schema's JSON, one sentence at least
     assert checks["one"] > 10  # every generated token was checked alone first …
     assert 0 < checks["all"] < checks["one"] / 2  # … and the whole vocabulary only when rejected
 
