@@ -9,8 +9,10 @@ Both stream text deltas and accept a JSON schema that constrains the output.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import http.client
 import json
+import math
 import os
 import threading
 from collections.abc import Iterator
@@ -59,8 +61,6 @@ def _no_fd_swapping() -> None:
     messages already go through llama-cpp-python's log callback, which drops everything below
     ERROR when ``verbose=False``, so nothing is lost by not swapping."""
     global _LOG_CALLBACK
-    import ctypes
-
     import llama_cpp
     import llama_cpp._internals as internals
     import llama_cpp.llama as llama_module
@@ -141,6 +141,7 @@ class _GrammarLastSampler:
         import numpy as np
 
         self._lib = llama_cpp
+        self._np = np
         self.rest = rest  # the chain without the grammar (penalties, then the picking sampler)
         self.grammar = llama_cpp.llama_sampler_init_grammar(
             llama._model.vocab, grammar._grammar.encode("utf-8"), grammar._root.encode("utf-8")
@@ -163,8 +164,6 @@ class _GrammarLastSampler:
         )
 
     def _pick(self, logits, grammar_first: bool) -> int:
-        import ctypes
-
         self._all["id"] = self._ids
         self._all["logit"] = logits
         self._all["p"] = 0.0
@@ -177,19 +176,14 @@ class _GrammarLastSampler:
         return int(cur.data[cur.selected].id)
 
     def _allowed(self, token: int) -> bool:
-        import ctypes
-        import math
-
         self._one[0] = (token, 0.0, 0.0)
         one = self._candidates(self._one)
         self._lib.llama_sampler_apply(self.grammar, ctypes.byref(one))
         return not math.isinf(float(self._one["logit"][0]))
 
     def sample(self, ctx, idx: int = -1) -> int:
-        import numpy as np
-
         pointer = self._lib.llama_get_logits_ith(ctx.ctx, idx)
-        logits = np.ctypeslib.as_array(pointer, shape=(self.n_vocab,))
+        logits = self._np.ctypeslib.as_array(pointer, shape=(self.n_vocab,))
         token = self._pick(logits, grammar_first=False)
         if not self._allowed(token):
             token = self._pick(logits, grammar_first=True)
