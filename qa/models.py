@@ -8,9 +8,11 @@ it is joined once into the models cache and its sha256 verified before first use
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import importlib.util
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +75,18 @@ def _qwen_parts() -> list[Path]:
     return parts
 
 
+def _free_bytes(path: Path) -> int:
+    return shutil.disk_usage(path).free
+
+
+def _no_room(models_dir: Path, needed: int, free: int) -> str:
+    return (
+        f"joining the default model needs {needed / 1e9:.1f} GB free in {models_dir}, and "
+        f"{free / 1e9:.1f} GB are free there (nothing was kept) — free some space, or set "
+        "models_dir (TWOSOURCE_MODELS_DIR) to a disk with room"
+    )
+
+
 def _stamp(path: Path) -> str:
     st = path.stat()
     return f"{QWEN_SHA256} {st.st_size} {st.st_mtime_ns}"
@@ -82,7 +96,8 @@ def assemble_default(models_dir: Path, progress: bool = False) -> Path:
     """Join the 22 packaged parts into one GGUF (once) and verify its sha256.
 
     Raises:
-        ModelNotFoundError: parts are missing, or the joined file has the wrong checksum.
+        ModelNotFoundError: parts are missing, the disk has no room for the joined file, or
+            the joined file has the wrong checksum.
     """
     target = models_dir / QWEN_FILE
     stamp = target.with_suffix(".verified")
@@ -90,13 +105,16 @@ def assemble_default(models_dir: Path, progress: bool = False) -> Path:
         return target
     parts = _qwen_parts()
     models_dir.mkdir(parents=True, exist_ok=True)
+    total = sum(p.stat().st_size for p in parts)
+    free = _free_bytes(models_dir)
+    if free < total:
+        raise ModelNotFoundError(_no_room(models_dir, total, free))
     tmp = target.with_suffix(f".tmp{os.getpid()}")
     digest = hashlib.sha256()
     bar = None
     if progress:
         from tqdm import tqdm
 
-        total = sum(p.stat().st_size for p in parts)
         bar = tqdm(
             total=total, unit="B", unit_scale=True, desc="Joining model parts", file=sys.stderr
         )
@@ -119,6 +137,11 @@ def assemble_default(models_dir: Path, progress: bool = False) -> Path:
                 "-r requirements/models.txt)"
             )
         os.replace(tmp, target)
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        tmp.unlink(missing_ok=True)
+        raise ModelNotFoundError(_no_room(models_dir, total, _free_bytes(models_dir))) from None
     finally:
         if bar is not None:
             bar.close()

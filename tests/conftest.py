@@ -70,6 +70,23 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _shared_models_dir(tmp_path_factory):
+    """One models dir for the whole session, set before any session fixture builds settings.
+
+    The joined default model is 1.1 GB: settings built by a session fixture (seed_index,
+    demo_settings) must not fall back to a per-test cache dir and join it once per test.
+    """
+    models = tmp_path_factory.getbasetemp() / "models"
+    saved = os.environ.get("TWOSOURCE_MODELS_DIR")
+    os.environ["TWOSOURCE_MODELS_DIR"] = str(models)
+    yield models
+    if saved is None:
+        os.environ.pop("TWOSOURCE_MODELS_DIR", None)
+    else:
+        os.environ["TWOSOURCE_MODELS_DIR"] = saved
+
+
 @pytest.fixture(autouse=True)
 def _isolated_dirs(tmp_path, monkeypatch, tmp_path_factory):
     """No test touches the user's real data, cache or settings."""
@@ -77,6 +94,7 @@ def _isolated_dirs(tmp_path, monkeypatch, tmp_path_factory):
         if var.startswith("TWOSOURCE_") and var not in (
             "TWOSOURCE_SEED_DIR",
             "TWOSOURCE_SHARED_DIR",
+            "TWOSOURCE_MODELS_DIR",
         ):
             monkeypatch.delenv(var)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
