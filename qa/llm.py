@@ -125,6 +125,82 @@ def _prompt_lookup_llama(base: type) -> type:
     return _PROMPT_LOOKUP_CLASSES[base]
 
 
+_PREFIX_KEEPING_CLASSES: dict[type, type] = {}
+
+
+def _prefix_keeping_llama(base: type) -> type:
+    """``base`` (llama_cpp.Llama) that keeps the KV state of the fixed prompt prefix.
+
+    llama.cpp reuses only the tokens a prompt shares with the prompt before it. The plain
+    answer prompt begins with its instructions, the yes/no and name prompts with their
+    passages, so a plain question right after one of those evaluated the whole instruction
+    head again (~1.3 s on 2 cores). The state kept after warm-up is put back first when it
+    shares more of the new prompt than the KV cache does (a copy of a few MB)."""
+    if base not in _PREFIX_KEEPING_CLASSES:
+
+        class PrefixKeepingLlama(base):  # type: ignore[misc, valid-type]
+            _kept_prefix: tuple[list[int], object] | None = None
+            prefix_restores = 0  # how often the kept state was put back (for tests)
+
+            def keep_prefix(self) -> None:
+                self._kept_prefix = (list(self._input_ids), _state_blob(self))
+
+            def generate(self, tokens, *args, **kwargs):
+                tokens = list(tokens)
+                kept = self._kept_prefix
+                if kept is not None and kwargs.get("reset", True):
+                    ids, blob = kept
+                    if _shared_len(ids, tokens) > _shared_len(self._input_ids, tokens):
+                        _restore_state(self, ids, blob)
+                        self.prefix_restores += 1
+                self.cached_before_prompt = list(self._input_ids)  # for _prompt_usage
+                yield from super().generate(tokens, *args, **kwargs)
+
+        _PREFIX_KEEPING_CLASSES[base] = PrefixKeepingLlama
+    return _PREFIX_KEEPING_CLASSES[base]
+
+
+def _state_blob(llama) -> bytes:
+    """The context's KV state (llama-cpp-python's ``save_state`` would also copy the logits of
+    every prompt token, ~160 MB for Qwen's vocabulary, which nothing here needs)."""
+    import llama_cpp
+
+    size = llama_cpp.llama_state_get_size(llama._ctx.ctx)
+    buf = (ctypes.c_uint8 * int(size))()
+    n = llama_cpp.llama_state_get_data(llama._ctx.ctx, buf, size)
+    if int(n) > int(size):
+        raise LLMError("llama.cpp could not copy the prompt state")
+    return bytes(buf)[: int(n)]
+
+
+def _restore_state(llama, ids, blob: bytes) -> None:
+    """Put a state from :func:`_state_blob` back, with the prompt tokens it holds."""
+    import numpy as np
+    from llama_cpp import LlamaState
+
+    full = np.zeros(llama.n_ctx(), dtype=np.intc)
+    full[: len(ids)] = ids
+    llama.load_state(
+        LlamaState(
+            input_ids=full,
+            scores=np.zeros((1, llama.n_vocab()), dtype=np.single),  # no logits are kept
+            n_tokens=len(ids),
+            llama_state=blob,
+            llama_state_size=len(blob),
+            seed=llama._seed,
+        )
+    )
+
+
+def _shared_len(a, b) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
 class _GrammarLastSampler:
     """llama.cpp sampling under a grammar, with the grammar asked about one token first.
 
@@ -269,14 +345,14 @@ class LlamaCppGenerator:
                 if llama.n_tokens:  # a prompt is already cached in this process
                     return
                 path = self._state_path(probe)
-                if path is not None and self._load_state(llama, path):
-                    return
-                for _ in llama.create_chat_completion(
-                    messages=probe, max_tokens=1, temperature=0.0, stream=True
-                ):
-                    pass
-                if path is not None:
-                    self._save_state(llama, path)
+                if path is None or not self._load_state(llama, path):
+                    for _ in llama.create_chat_completion(
+                        messages=probe, max_tokens=1, temperature=0.0, stream=True
+                    ):
+                        pass
+                    if path is not None:
+                        self._save_state(llama, path)
+                llama.keep_prefix()
         except Exception:
             return
 
@@ -310,12 +386,11 @@ class LlamaCppGenerator:
     def _save_state(llama, path: Path) -> None:
         import numpy as np
 
-        state = llama.save_state()
         ids = np.asarray(llama.input_ids[: llama.n_tokens], dtype=np.intc)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.stem}.tmp{os.getpid()}.npz")
         try:
-            blob = np.frombuffer(state.llama_state, dtype=np.uint8)
+            blob = np.frombuffer(_state_blob(llama), dtype=np.uint8)
             np.savez(tmp, ids=ids, state=blob)
             os.replace(tmp, path)
         finally:
@@ -324,25 +399,13 @@ class LlamaCppGenerator:
     @staticmethod
     def _load_state(llama, path: Path) -> bool:
         import numpy as np
-        from llama_cpp import LlamaState
 
         if not path.is_file():
             return False
         try:
             with np.load(path) as data:
                 ids, blob = data["ids"], data["state"].tobytes()
-            full = np.zeros(llama.n_ctx(), dtype=np.intc)
-            full[: len(ids)] = ids
-            llama.load_state(
-                LlamaState(
-                    input_ids=full,
-                    scores=np.zeros((1, llama.n_vocab()), dtype=np.single),
-                    n_tokens=len(ids),
-                    llama_state=blob,
-                    llama_state_size=len(blob),
-                    seed=llama._seed,
-                )
-            )
+            _restore_state(llama, ids, blob)
             return True
         except Exception:
             llama.reset()
@@ -376,6 +439,7 @@ class LlamaCppGenerator:
                     "seed": 0,
                     "verbose": False,
                 }
+                Llama = _prefix_keeping_llama(Llama)
                 if self.grammar_last:
                     Llama = _grammar_last_llama(Llama)
                 if self.prompt_lookup:
@@ -429,13 +493,8 @@ def _prompt_usage(before: list[int], llama) -> dict[str, int]:
     """Prompt tokens, and those evaluated: the rest after the longest prefix shared with what
     the KV cache held (llama-cpp-python reuses that prefix)."""
     prompt = llama.n_tokens
-    now = llama.input_ids[:prompt]
-    shared = 0
-    for a, b in zip(before, now, strict=False):
-        if a != b:
-            break
-        shared += 1
-    shared = min(shared, prompt - 1)
+    before = getattr(llama, "cached_before_prompt", before)  # after a kept prefix came back
+    shared = min(_shared_len(before, llama.input_ids[:prompt]), prompt - 1)
     return {"prompt_tokens": int(prompt), "prompt_tokens_evaluated": int(prompt - shared)}
 
 

@@ -96,3 +96,26 @@ def test_a_damaged_state_file_is_replaced(tmp_path):
     assert path.stat().st_size > 10_000
     assert gen.llama.n_tokens > 20
     llm._LOADED.clear()
+
+
+def test_plain_prompt_after_a_yes_no_prompt_gets_the_kept_prefix_back(tmp_path):
+    # The yes/no prompt begins with its passages, the plain prompt with its instructions:
+    # without the kept prefix state the plain prompt after a yes/no one was evaluated whole.
+    cold = _fresh(None)
+    want = _answer(cold)
+    full = cold.last_usage["prompt_tokens_evaluated"]
+
+    gen = _fresh(tmp_path / "prompt-cache")
+    gen.prepare(prefix_probe(3))
+    gen._warm.join(timeout=300)
+    assert _answer(gen) == want
+    after_warm_up = gen.last_usage["prompt_tokens_evaluated"]
+    assert after_warm_up < full - 20
+    assert gen.llama.prefix_restores == 0  # the KV cache itself held the prefix
+
+    yes_no = answer_messages("Will the bridge close?", EVIDENCE, 3, verdict=True)
+    "".join(gen.stream(yes_no, answer_schema([1, 2], 3, verdict=True), 40, 0.0))
+    assert _answer(gen) == want
+    assert gen.llama.prefix_restores == 1
+    assert gen.last_usage["prompt_tokens_evaluated"] == after_warm_up
+    llm._LOADED.clear()
