@@ -38,7 +38,13 @@ from .question import (
     whether_clause,
 )
 from .records import Answer, Citation, ComparedDate, Evidence, Sentence, StreamEvent, Verdict
-from .retrieve import Filters, Retriever, select_evidence, select_evidence_covering
+from .retrieve import (
+    Filters,
+    Retriever,
+    by_article,
+    select_evidence,
+    select_evidence_covering,
+)
 from .verify import Sources, SupportChecker
 
 
@@ -223,9 +229,9 @@ class AnswerEngine:
                 self.retriever.retrieve(p.query, k=k, filters=p.filters, boost=p.boost or boost)
                 for p in parts
             ]
-            return analysis, select_evidence_covering(groups, n=n, config=cfg)
+            return analysis, by_article(select_evidence_covering(groups, n=n, config=cfg))
         cands = self.retriever.retrieve(q, k=k, filters=filters, boost=boost)
-        return analysis, select_evidence(cands, n=n, config=cfg)
+        return analysis, by_article(select_evidence(cands, n=n, config=cfg))
 
     def relevance(self, q: str, evidence: list[Evidence]) -> float:
         """How relevant the evidence is to the question: its best sentence score, or — for a

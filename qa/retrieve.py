@@ -285,3 +285,17 @@ def select_evidence_covering(
                 picked.append(ev)
     picked.sort(key=lambda e: -e.score)
     return [replace(ev, eid=i) for i, ev in enumerate(picked[:n], start=1)]
+
+
+def by_article(evidence: list[Evidence]) -> list[Evidence]:
+    """The evidence with the passages of one article together (articles in the order of their
+    best passage, each article's passages in score order), renumbered 1..n. The prompt lists
+    an article's outlet and date once above its passages: a heading is ~20 tokens, so this
+    shortens the prompt the model reads before its first word."""
+    from dataclasses import replace
+
+    order: dict[str, int] = {}
+    for ev in evidence:
+        order.setdefault(ev.doc_id, len(order))
+    grouped = sorted(evidence, key=lambda ev: order[ev.doc_id])  # stable: score order kept
+    return [replace(ev, eid=i) for i, ev in enumerate(grouped, start=1)]

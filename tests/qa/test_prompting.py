@@ -41,3 +41,36 @@ def test_only_answerable_follows_the_sentences_and_a_verdict_is_waited_for():
     assert list(item["properties"]) == ["evidence", "text"]  # ids first (see answer_schema)
     verdict = answer_schema([1, 2], 4, verdict=True)
     assert list(verdict["properties"]) == ["sentences", "verdict"]
+
+
+def _ev(eid, doc, outlet, published, score):
+    from qa.records import Evidence
+
+    return Evidence(eid, doc, "T", outlet, published, 0, 5, f"Text {eid}.", score, eid)
+
+
+def test_passages_of_one_article_come_together_under_one_heading():
+    from qa.prompting import answer_messages
+    from qa.retrieve import by_article
+
+    ranked = [
+        _ev(1, "a", "Harbour Gazette", "2025-01-02", 0.9),
+        _ev(2, "b", "Valley Courier", "2025-01-03", 0.8),
+        _ev(3, "a", "Harbour Gazette", "2025-01-02", 0.7),
+        _ev(4, "c", "", "", 0.6),
+    ]
+    grouped = by_article(ranked)
+    assert [(e.eid, e.doc_id, e.text) for e in grouped] == [
+        (1, "a", "Text 1."),
+        (2, "a", "Text 3."),
+        (3, "b", "Text 2."),
+        (4, "c", "Text 4."),
+    ]
+    content = answer_messages("Q?", grouped, 3)[1]["content"]
+    assert content.count("Harbour Gazette, 2025-01-02:") == 1
+    assert "Harbour Gazette, 2025-01-02:\n[1] <<Text 1.>>\n[2] <<Text 3.>>\n" in content
+    assert "Valley Courier, 2025-01-03:\n[3] <<Text 2.>>" in content
+    assert "Unknown outlet:\n[4] <<Text 4.>>" in content
+    # the same passages with an article between them get a heading each time
+    apart = answer_messages("Q?", ranked, 3, verdict=True)[1]["content"]
+    assert apart.count("Harbour Gazette, 2025-01-02:") == 2
