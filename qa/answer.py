@@ -160,6 +160,33 @@ def decide_verdict(answer: Answer, analysis: QuestionAnalysis, said: str) -> Ver
     )
 
 
+# A question asking whether reports conflict: its "yes" claims a contradiction.
+_CONFLICT = re.compile(
+    r"\b(?:inconsisten\w*|contradict\w*|disagree\w*|conflicting|at odds)\b", re.IGNORECASE
+)
+
+
+def confirm_conflict(answer: Answer, analysis: QuestionAnalysis) -> None:
+    """A "yes" to a question asking whether reports are inconsistent, contradict or disagree
+    claims a contradiction between them, so it stands only on one the checks found: a
+    sentence of the answer that another archive passage disputes (corroboration). The model
+    alone says "yes" to nearly every such question; without a found contradiction the answer
+    becomes "The archive does not say whether …"."""
+    v = answer.verdict
+    if v is None or v.value != "yes" or not _CONFLICT.search(analysis.question):
+        return
+    if any(s.corroboration and s.corroboration.status == "disputed" for s in answer.sentences):
+        return
+    answer.verdict = Verdict(
+        value="unknown",
+        lead=verdict_lead("unknown", analysis.question),
+        said=v.said,
+        reason="the model said yes, but the checks found no passage contradicting another",
+    )
+    if answer.sentences:
+        answer.sentences[0].lead = answer.verdict.lead
+
+
 def verdict_lead(value: str, question: str, dates: list[ComparedDate] = ()) -> str:
     """The words before the answer's first sentence: "Yes — ", "No — " (with the publication
     dates a temporal question compares), or "The archive does not say whether … "."""
@@ -396,6 +423,8 @@ class AnswerEngine:
             t_c = time.perf_counter()
             self.corroborator.assess(answer)
             timings["corroboration_s"] = time.perf_counter() - t_c
+        if verdict:
+            confirm_conflict(answer, analysis)
         timings["total_s"] = time.perf_counter() - t0
         _label(answer, asked, q, analysis)
         yield StreamEvent("answer", answer=answer)

@@ -1893,7 +1893,13 @@ def _entity_findings(claim, pdocs, sources: str = "") -> list[Finding]:
     passage names another of the same kind (another person, place, organisation)."""
     out: list[Finding] = []
     p_names = [_low(t) for d in pdocs for t in d if t.is_alpha]
-    p_names += [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", sources)]
+    # also the words as written: a footnote mark glued to a name ("in Ukraine.[27]") makes
+    # one token of both, and the name would look absent
+    p_names += [
+        w.lower()
+        for text in (sources, *(d.text for d in pdocs))
+        for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", text)
+    ]
     p_initials = {_initials(span) for d in pdocs for span in _phrases(d)}
     p_ents: dict[str, set[str]] = {}
     p_slots: dict[tuple[str, str], set[str]] = {}

@@ -245,6 +245,47 @@ def test_model_without_a_verdict_gives_the_archive_does_not_say(seed_index, embe
     assert "five million" in answer.sentences[0].text
 
 
+CONFLICT_Q = (
+    "Do the reports contradict each other on whether Russia needs to mobilize five million "
+    "people to win the war?"
+)
+
+
+def test_yes_to_a_conflict_question_needs_a_contradiction_the_checks_found(seed_index, embedder):
+    assistant, _ = _assistant(seed_index, embedder, _five_million_with_verdict("yes"))
+    answer = assistant.ask(CONFLICT_Q)
+    assert answer.verdict.said == "yes" and answer.outcome == "checked"
+    assert not any(
+        s.corroboration and s.corroboration.status == "disputed" for s in answer.sentences
+    )
+    assert answer.verdict.value == "unknown"
+    assert "no passage contradicting another" in answer.verdict.reason
+    assert answer.sentences[0].lead.startswith("The archive does not say whether")
+    assert "Yes" not in answer.text
+
+
+def test_yes_to_a_conflict_question_stands_on_a_disputed_sentence():
+    from qa.answer import confirm_conflict
+    from qa.question import QuestionAnalysis
+    from qa.records import Answer, Corroboration, Sentence, Verdict
+
+    disputed = Corroboration("disputed", 1, True, "another passage says 3,000 km²")
+    answer = Answer(
+        question=CONFLICT_Q,
+        sentences=[Sentence("Ukraine regained 9,000 km².", lead="Yes — ")],
+        status="answered",
+    )
+    answer.verdict = Verdict(value="yes", lead="Yes — ", said="yes")
+    analysis = QuestionAnalysis(question=CONFLICT_Q)
+    confirm_conflict(answer, analysis)
+    assert answer.verdict.value == "unknown"  # no sentence disputed
+    answer.verdict = Verdict(value="yes", lead="Yes — ", said="yes")
+    answer.sentences[0].lead = "Yes — "
+    answer.sentences[0].corroboration = disputed
+    confirm_conflict(answer, analysis)
+    assert answer.verdict.value == "yes" and answer.sentences[0].lead == "Yes — "
+
+
 def test_wh_question_gets_no_verdict(seed_index, embedder):
     assistant, gen = _assistant(seed_index, embedder, _five_million_with_verdict("yes"))
     answer = assistant.ask("How many people would Russia need to mobilize to win the war?")

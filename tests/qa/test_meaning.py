@@ -568,3 +568,13 @@ def test_a_restriction_dropped_from_mid_sentence_is_a_scope_change(sentence, pas
 def test_paraphrases_keeping_the_restriction_or_dropping_a_detail_pass(sentence, passage):
     found = [f for f in compare(sentence, [passage]) if f.kind == "scope"]
     assert not found, found
+
+
+def test_a_footnote_mark_glued_to_a_name_does_not_hide_it():
+    # ISW-style footnotes: "in Ukraine.[27]" is one token to the parser
+    passage = (
+        "The document notes the need for Russia to mobilize five million Russians to win the "
+        "war in Ukraine.[27]"
+    )
+    sentence = passage.removesuffix("[27]")
+    assert not [f for f in compare(sentence, [passage]) if f.kind == "entity"]
