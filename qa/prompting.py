@@ -114,7 +114,8 @@ NAME_MAX_CHARS = 80
 def answer_schema(
     eids: list[int], max_sentences: int, verdict: bool = False, name: bool = False
 ) -> dict:
-    """Sentences first (each names 1–3 evidence ids from the list, before its text), then the
+    """Sentences first (each names 1–3 evidence ids from the list: after its text in a plain
+    answer, before it in a yes/no or name answer, whose sentences the ids anchor), then the
     model's own view on whether the passages answered the question. Writing sentences first
     keeps a small model from giving up before it has looked at the evidence. ``verdict``: a
     yes/no question — after its sentences the model says "yes", "no" or "unclear" (decided
@@ -122,6 +123,12 @@ def answer_schema(
     ``name``: a question asking for a name — the model writes it first ("name", a few words;
     code shows it only if the passages name it, see :mod:`qa.named`), then its sentences."""
     schema = _answer_schema(eids, max_sentences)
+    if not (name or verdict):
+        # a plain answer writes each sentence's text before its evidence ids: its first words
+        # reach the reader ~10 decoding steps sooner (the ids are checked either way)
+        item = schema["properties"]["sentences"]["items"]
+        item["properties"] = {k: item["properties"][k] for k in ("text", "evidence")}
+        item["required"] = ["text", "evidence"]
     if name:
         schema["properties"] = {
             "name": {"type": "string", "maxLength": NAME_MAX_CHARS},

@@ -38,9 +38,13 @@ def test_only_answerable_follows_the_sentences_and_a_verdict_is_waited_for():
     plain = answer_schema([1, 2], 4)
     assert list(plain["properties"]) == ["sentences", "answerable"]
     item = plain["properties"]["sentences"]["items"]
-    assert list(item["properties"]) == ["evidence", "text"]  # ids first (see answer_schema)
+    assert list(item["properties"]) == ["text", "evidence"]  # words first (see answer_schema)
     verdict = answer_schema([1, 2], 4, verdict=True)
     assert list(verdict["properties"]) == ["sentences", "verdict"]
+    item = verdict["properties"]["sentences"]["items"]
+    assert list(item["properties"]) == ["evidence", "text"]  # ids anchor a verdict's sentences
+    named = answer_schema([1, 2], 4, name=True)["properties"]["sentences"]["items"]
+    assert list(named["properties"]) == ["evidence", "text"]
 
 
 def _ev(eid, doc, outlet, published, score):
