@@ -395,6 +395,7 @@ class LlamaCppGenerator:
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
+        prune_prompt_cache(path.parent)
 
     @staticmethod
     def _load_state(llama, path: Path) -> bool:
@@ -406,6 +407,8 @@ class LlamaCppGenerator:
             with np.load(path) as data:
                 ids, blob = data["ids"], data["state"].tobytes()
             _restore_state(llama, ids, blob)
+            with contextlib.suppress(OSError):
+                os.utime(path)  # recently used: kept by prune_prompt_cache
             return True
         except Exception:
             llama.reset()
@@ -487,6 +490,26 @@ class LlamaCppGenerator:
                             break  # the grammar allows nothing more: skip the end-token step
             finally:
                 chunks.close()
+
+
+PROMPT_CACHE_KEEP = 6
+
+
+def prune_prompt_cache(folder: Path, keep: int = PROMPT_CACHE_KEEP) -> list[Path]:
+    """Delete all but the ``keep`` most recently used prefix states in ``folder`` (~10 MB each;
+    a changed prompt file, model or llama.cpp build makes a new one and leaves the old one
+    unused). Returns what was deleted; a file another process removes first is skipped."""
+    states = []
+    for path in folder.glob("prefix-*.npz"):
+        with contextlib.suppress(OSError):
+            states.append((path.stat().st_mtime, path))
+    states.sort(reverse=True)
+    gone = []
+    for _, path in states[keep:]:
+        with contextlib.suppress(OSError):
+            path.unlink()
+            gone.append(path)
+    return gone
 
 
 def _prompt_usage(before: list[int], llama) -> dict[str, int]:

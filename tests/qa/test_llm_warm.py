@@ -71,12 +71,12 @@ def test_prefix_state_is_saved_reused_and_changes_nothing(tmp_path, lookup):
     assert _answer(first) == want
 
     second = _fresh(cache, lookup)
-    mtime = saved[0].stat().st_mtime_ns
+    inode = saved[0].stat().st_ino  # a recomputed state would be a new file (os.replace)
     second.prepare(prefix_probe(3))
     second._warm.join(timeout=300)
     prefix = second.llama.n_tokens
     assert prefix > 20
-    assert saved[0].stat().st_mtime_ns == mtime  # loaded, not recomputed
+    assert saved[0].stat().st_ino == inode  # loaded, not recomputed
     assert _answer(second) == want
     # the part of the probe the answer prompt shares (system prompt, up to its passages) is
     # not evaluated again; the probe's own passage and question are not reused
@@ -119,3 +119,17 @@ def test_plain_prompt_after_a_yes_no_prompt_gets_the_kept_prefix_back(tmp_path):
     assert gen.llama.prefix_restores == 1
     assert gen.last_usage["prompt_tokens_evaluated"] == after_warm_up
     llm._LOADED.clear()
+
+
+def test_old_prefix_states_are_pruned(tmp_path):
+    import os
+
+    for i in range(9):
+        path = tmp_path / f"prefix-{i}.npz"
+        path.write_bytes(b"x")
+        os.utime(path, (1_000_000 + i, 1_000_000 + i))
+    (tmp_path / "other.txt").write_text("not a state")
+    gone = llm.prune_prompt_cache(tmp_path, keep=6)
+    assert sorted(p.name for p in gone) == ["prefix-0.npz", "prefix-1.npz", "prefix-2.npz"]
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == ["other.txt"] + [f"prefix-{i}.npz" for i in range(3, 9)]
