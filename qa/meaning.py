@@ -783,6 +783,13 @@ def _anchor(token) -> tuple[str, str] | None:
         return (f"prep:{prep.lower_}", _pred(prep.head))
     if dep == "nsubjpass":
         dep = "dobj"
+    if (
+        dep == "nsubj"
+        and head.pos_ in ("VERB", "AUX")
+        and _low(head) in _ERGATIVE
+        and not any(c.dep_ in ("dobj", "auxpass", "ccomp", "xcomp") for c in head.children)
+    ):
+        dep = "dobj"  # "the bridge will close": the bridge is what is closed
     if dep in ("dative", "iobj"):  # "gave Mary the book" = "gave the book to Mary"
         return ("prep:to", _pred(head))
     if dep in ("nsubj", "dobj", "attr"):
@@ -1235,6 +1242,7 @@ def _antonym_findings(claim, pdocs) -> list[Finding]:
                 or (lem in _PAIR_OPPOSITE.get(_word(t), set()) and tok.pos_ != "ADP")
             )
             and _same_subject(t, tok)
+            and not _other_times(t, tok)
         ]
         if rivals:
             return [
@@ -1245,6 +1253,38 @@ def _antonym_findings(claim, pdocs) -> list[Finding]:
                 )
             ]
     return []
+
+
+def _time_numbers(token) -> set[str]:
+    """The numbers of the dates and times that qualify a word's clause ("until 2 March",
+    "from 3 March 2025"): the word's own modifiers and, for a complement ("remain open"), its
+    verb's."""
+    nodes = [token]
+    if token.dep_ in ("acomp", "xcomp", "attr", "oprd") and token.head is not token:
+        nodes.append(token.head)
+    out = set()
+    for node in nodes:
+        for child in node.children:
+            for t in child.subtree:
+                if t.ent_type_ in ("DATE", "TIME") and t.like_num:
+                    out.add(t.text.lower())
+    return out
+
+
+def _other_times(a, b) -> bool:
+    """Both words are dated, and by different dates: opposite states at different times ("will
+    remain open until 2 March" and "will be closed from 3 March") do not contradict."""
+    ta, tb = _time_numbers(a), _time_numbers(b)
+    return bool(ta and tb) and ta.isdisjoint(tb)
+
+
+# Verbs whose subject, without an object, is what undergoes the act ("the bridge will close" =
+# "the bridge will be closed"): that subject fills the object's slot.
+_ERGATIVE = {
+    "close", "open", "shut", "reopen", "stop", "start", "begin", "end", "resume", "halt",
+    "increase", "decrease", "grow", "shrink", "expand", "change", "break", "collapse",
+    "double", "triple", "halve",
+}  # fmt: skip
 
 
 def _only_dates(token) -> bool:
