@@ -29,12 +29,7 @@ def test_default_model_is_joined_and_verified(tmp_path):
 
 
 def test_wrong_parts_fail_the_checksum(tmp_path, monkeypatch):
-    parts = []
-    for i in range(3):
-        part = tmp_path / f"part{i}.bin"
-        part.write_bytes(b"GGUF" + bytes([i]) * 100)
-        parts.append(part)
-    monkeypatch.setattr(models, "_qwen_parts", lambda: parts)
+    _small_parts(tmp_path, monkeypatch)
     with pytest.raises(ModelNotFoundError, match="expected cc324af0"):
         models.assemble_default(tmp_path / "models")
     assert not (tmp_path / "models" / models.QWEN_FILE).exists()
@@ -69,6 +64,7 @@ def test_embedder_resolution(tmp_path, monkeypatch):
 
 
 def _small_parts(tmp_path, monkeypatch):
+    """Two tiny fake model parts in place of the 22 packaged ones (not the real checksum)."""
     parts = []
     for i in range(2):
         part = tmp_path / f"part{i}.bin"
