@@ -47,6 +47,9 @@ from .retrieve import (
 )
 from .verify import Sources, SupportChecker
 
+# Words after a name that are not its last word ("Martin Luther King Jr.", "Acme Holdings Inc.").
+_NAME_SUFFIXES = frozenset("jr sr ii iii iv inc ltd llc plc corp co ag sa nv gmbh".split())
+
 
 class QuestionError(TwoSourceError):
     exit_code = 2
@@ -287,11 +290,16 @@ class AnswerEngine:
             words = [w.lower() for w in re.findall(r"\w+", name) if len(w) > 1]
             if not words or self._mentioned(words) or self._in_metadata(words):
                 continue
-            last = re.findall(r"\w+", name)[-1]
+            # the last word that is not a suffix ("Jr.", "III", "Inc."): a surname of three
+            # letters counts as well ("Lee", "Cue"), the suffix itself never does
+            core = [w for w in re.findall(r"\w+", name) if w.lower() not in _NAME_SUFFIXES]
+            last = core[-1] if core else ""
             if (
                 len(words) > 1
-                and len(last) > 3
+                and len(core) > 1
+                and len(last) >= 3
                 and last[:1].isupper()
+                and not last.isupper()
                 and self._mentioned([last], case_sensitive=True)
             ):
                 continue

@@ -382,3 +382,28 @@ def test_yes_about_two_articles_of_one_outlet_needs_both_cited():
     assert one.value == "unknown" and "second article of The Herald" in one.reason
     assert decide_verdict(answer("a", "b"), analysis, "yes").value == "yes"
     assert decide_verdict(answer("a"), analysis, "no").value == "no"  # one part not so
+
+
+def test_a_short_surname_in_the_archive_keeps_a_question_open(tmp_path, fake_embedder):
+    """News text calls a person by surname after the first mention, however short the
+    surname ("Lee", "Cue", "Vos"); a suffix ("Jr.") is not a surname, and a surname the
+    archive never prints still stops the question."""
+    from index.ingest import ingest
+    from index.settings import load_settings
+    from tests.conftest import EXAMPLES
+
+    settings = load_settings(tmp_path / "data")
+    assert ingest([EXAMPLES], settings, embedder=fake_embedder).ok
+    assistant = Assistant(settings=settings, generator=FakeGenerator(lambda m: "{}"))
+    assistant.index._embedder = fake_embedder
+    engine = assistant.engine
+
+    def unknown(question):
+        return engine.unknown_names(engine.analyze(question))
+
+    tail = "say a two-day stoppage would cause real hardship?"
+    # the demo articles name "Island councillor Petra Vos", later "Vos said"
+    assert unknown(f"Did councillor Anna Vos {tail}") == []
+    assert unknown(f"Did Petra Vos Jr. {tail}") == []
+    assert unknown(f"Did councillor Anna Vossberg {tail}") == ["Anna Vossberg"]
+    assert unknown(f"Did Anna Kim {tail}") == ["Anna Kim"]
