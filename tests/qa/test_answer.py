@@ -327,10 +327,12 @@ def test_names_the_archive_holds_in_another_form_do_not_stop_a_question(seed_ind
     # news text names a person by surname after the first mention: the surname, capitalised,
     # in a passage is enough (a lower-case common word is not)
     assert unknown("Did Colonel Anatoliy Chernyak say that Russia failed to mobilize?") == []
-    assert unknown("Did Margit Offensive say that Russia failed to mobilize?") in (
-        ["Margit Offensive"],
-        [],  # spaCy may not take "Margit Offensive" for a name at all
-    )
+    # ("offensive" is in the seed articles only in lower case; the pinned spaCy pipeline
+    # takes "Margit Offensive" for a person)
+    assert engine.analyze("Did Margit Offensive say that Russia failed?").people
+    assert unknown("Did Margit Offensive say that Russia failed to mobilize?") == [
+        "Margit Offensive"
+    ]
 
 
 def test_passages_the_model_cited_for_a_removed_sentence_are_quoted(seed_index, embedder):
