@@ -1957,6 +1957,8 @@ def _entity_findings(claim, pdocs, sources: str = "") -> list[Finding]:
         key = _low(tok)
         if key in seen or any(same_name(key, p) or spelled_alike(key, p) for p in p_names):
             continue
+        if key in _REGION_WORDS and _named_region(tok, p_names):
+            continue  # "Kharkiv Oblast" for the passage's "Kharkiv": the region it lies in
         if tok.text.isupper() and len(tok.text) >= 2 and tok.text.lower() in p_initials:
             continue  # SEC ~ Securities and Exchange Commission
         name = _name_span(tok)
@@ -1976,6 +1978,24 @@ def _entity_findings(claim, pdocs, sources: str = "") -> list[Finding]:
             why = f"name not in the cited passages: {name}"
             out.append(Finding("entity", why, False, words))
     return out
+
+
+# Words that make a place name the name of the region around it ("Kharkiv Oblast", "Shizuoka
+# Prefecture", "Kent County"); not "City", which names a smaller place ("Mexico City").
+_REGION_WORDS = frozenset(
+    "oblast prefecture province county region district governorate raion krai state "
+    "territory canton voivodeship".split()
+)
+
+
+def _named_region(tok, p_names: list[str]) -> bool:
+    """A region word of a place name whose other words the passage has: the sentence names
+    the region around the place the passage names, which the passage's place lies in."""
+    for e in tok.doc.ents:
+        if e.start <= tok.i < e.end and e.label_ in ("GPE", "LOC", "FAC"):
+            rest = [t for t in e if t.i != tok.i and t.is_alpha and not t.is_stop]
+            return bool(rest) and all(any(same_name(_low(t), p) for p in p_names) for t in rest)
+    return False
 
 
 def spelled_alike(a: str, b: str) -> bool:

@@ -592,3 +592,26 @@ def test_what_closes_is_what_is_closed_and_other_dates_are_no_clash():
     assert [f.kind for f in same_day] == ["antonym"]
     swapped = compare("The council closed the bridge.", ["The bridge closed the council."])
     assert [f.kind for f in swapped] == ["role"]
+
+
+def test_the_region_around_a_named_place_is_no_other_place():
+    # ISW reports write "Kharkiv Oblast" and "Kharkiv"; an answer may use either
+    passage = "Russian forces attacked near Kupiansk in Kharkiv on Monday."
+    assert (
+        compare("Russian forces attacked near Kupiansk in Kharkiv Oblast on Monday.", [passage])
+        == []
+    )
+    assert (
+        compare("The base is in Shizuoka Prefecture.", ["The base is in Hamamatsu, Shizuoka."])
+        == []
+    )
+    # another region, or a region word the place did not have, still clash or go missing
+    other = compare("Russian forces attacked near Kupiansk in Donetsk Oblast on Monday.", [passage])
+    assert {f.kind for f in other} == {"entity"} and "Donetsk" in other[0].reason
+    county = compare("The flooding hit Kent County.", ["The flooding hit Essex County."])
+    assert [f.kind for f in county] == ["entity"] and "Kent County" in county[0].reason
+    # a city is not the region around the place ("Mexico City" is not "Mexico")
+    assert [
+        f.kind
+        for f in compare("The summit was held in Mexico City.", ["The summit was held in Mexico."])
+    ] == ["entity"]
