@@ -812,10 +812,16 @@ def _anchors(doc, heads_only: bool = False) -> dict[str, set[tuple[str, str]]]:
         if a is None:
             continue
         out.setdefault(_low(t), set()).add(a)
-        # a controlled subject: "X agreed to acquire Y" → X is also the subject of acquire
+        # a controlled subject: "X agreed to acquire Y" → X is also the subject of acquire;
+        # and of a participle without a subject of its own: "the court upheld the ban,
+        # dismissing a challenge" → the court dismissed it
         if a[0] == "nsubj":
             for x in _argument_root(t).head.children:
-                if x.dep_ == "xcomp":
+                if x.dep_ == "xcomp" or (
+                    x.dep_ == "advcl"
+                    and x.tag_ == "VBG"
+                    and not any(c.dep_ in ("nsubj", "nsubjpass", "mark") for c in x.children)
+                ):
                     out[_low(t)].add(("nsubj", _pred(x)))
     return out
 

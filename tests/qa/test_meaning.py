@@ -615,3 +615,23 @@ def test_the_region_around_a_named_place_is_no_other_place():
         f.kind
         for f in compare("The summit was held in Mexico City.", ["The summit was held in Mexico."])
     ] == ["entity"]
+
+
+def test_a_participle_without_a_subject_acts_for_the_main_subject():
+    # "…, dismissing a challenge brought by X": the court did the dismissing
+    passage = (
+        "The appeals court upheld the ban on night flights at the regional airport, dismissing "
+        "a challenge brought by two cargo airlines."
+    )
+    swapped = compare(
+        "Two cargo airlines dismissed a challenge brought by the appeals court.", [passage]
+    )
+    assert [f.kind for f in swapped] == ["role"]
+    assert compare("The appeals court dismissed the cargo airlines' challenge.", [passage]) == []
+    # a participle that has its own subject keeps it
+    own = "The court upheld the ban, the airlines having dismissed the settlement offer."
+    assert not [
+        f
+        for f in compare("The airlines dismissed the settlement offer.", [own])
+        if f.kind == "role"
+    ]
