@@ -349,6 +349,15 @@ class AnswerSettings(_Group):
         description="If no evidence sentence scores this much (0.65·cosine + 0.35·keyword "
         "coverage), the archive is taken not to hold the answer.",
     )
+    off_topic_below: float = Field(
+        0.40,
+        ge=0,
+        le=1,
+        description="A checked sentence of the answer that scores less than this against the "
+        "question and each of its clauses (the same score as answer.abstain_below) is left out "
+        "as not about the question, when another sentence of the answer scores at least this "
+        "(0 keeps every checked sentence).",
+    )
     extractive_above: float = Field(
         0.55,
         ge=0,

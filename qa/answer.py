@@ -517,7 +517,38 @@ class AnswerEngine:
                 removed,
                 outlets=outlets,
             )
-        return Answer(q, "answered", kept, False, evidence, removed, model=model, timings=timings)
+        kept, off_topic = self._about_question(q, kept)
+        answer = Answer(q, "answered", kept, False, evidence, removed, model=model, timings=timings)
+        answer.off_topic = off_topic
+        return answer
+
+    def _about_question(
+        self, q: str, sentences: list[Sentence]
+    ) -> tuple[list[Sentence], list[Sentence]]:
+        """Split checked sentences into those about the question and those not: a sentence
+        true of its passage but about something else ("Philadelphia rolled to a 31-17 win over
+        Miami" for a question on the Commanders game) scores under ``answer.off_topic_below``
+        against the question and each of its clauses. They are left out only when another
+        sentence is about the question, so an answer is never emptied by it."""
+        line = self.settings.answer.off_topic_below
+        if line <= 0 or len(sentences) < 2:
+            return sentences, []
+        clauses = list(dict.fromkeys([q, *question_clauses(q)]))
+        vectors = self.retriever.embed_cached(clauses)
+        texts = [s.text for s in sentences]
+        scores = [0.0] * len(texts)
+        for clause, vec in zip(clauses, vectors, strict=True):
+            for i, score in enumerate(self.retriever.score_texts(clause, vec, texts)):
+                scores[i] = max(scores[i], float(score))
+        about = [s for s, score in zip(sentences, scores, strict=True) if score >= line]
+        if not about:
+            return sentences, []
+        off = []
+        for s, score in zip(sentences, scores, strict=True):
+            if score < line:
+                s.notes = [*s.notes, f"not about the question (relevance {score:.2f} < {line:.2f})"]
+                off.append(s)
+        return about, off
 
     def _name(
         self, answer: Answer, analysis: QuestionAnalysis, evidence: list[Evidence], said: str

@@ -66,6 +66,7 @@ def score_answer(assistant: Assistant, q: Query, answer) -> dict:
         "sentences": len(answer.sentences),
         "removed_by_checker": len(answer.removed),
         "removed_texts": [s.text for s in answer.removed],
+        "off_topic": len(answer.off_topic),
         "gold_in_evidence": len(gold & evidence_urls),
         "verdict_reason": answer.verdict.reason if answer.verdict is not None else "",
         "named": answer.named.name if answer.named is not None else "",

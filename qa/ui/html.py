@@ -113,6 +113,11 @@ def answer_html(answer: Answer, turn: int, texts: dict[str, str], urls: dict[str
             f'<div class="ts-removed">{len(answer.removed)} sentence(s) of the draft were '
             "removed: not supported by the cited passages.</div>"
         )
+    if answer.off_topic:
+        parts.append(
+            f'<div class="ts-removed">{len(answer.off_topic)} checked sentence(s) of the draft '
+            "were left out: not about the question.</div>"
+        )
     sources = []
     for c in answer.citations():
         n = numbers[(c.doc_id, c.start, c.end)]

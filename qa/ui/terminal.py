@@ -72,6 +72,13 @@ def render_answer(answer: Answer, width: int = 100) -> str:
             f"({len(answer.removed)} sentence(s) of the draft removed: not supported by the "
             "cited passages)"
         )
+    if answer.off_topic:
+        if not answer.removed:
+            lines.append("")
+        lines.append(
+            f"({len(answer.off_topic)} checked sentence(s) of the draft left out: not about the "
+            "question)"
+        )
     lines.append("")
     lines.append("Sources:")
     for c in answer.citations():

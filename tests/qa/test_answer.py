@@ -409,3 +409,35 @@ def test_a_short_surname_in_the_archive_keeps_a_question_open(tmp_path, fake_emb
     assert unknown(f"Did Petra Vos Jr. {tail}") == []
     assert unknown(f"Did councillor Anna Vossberg {tail}") == ["Anna Vossberg"]
     assert unknown(f"Did Anna Kim {tail}") == ["Anna Kim"]
+
+
+def test_checked_sentences_not_about_the_question_are_left_out(seed_index, embedder):
+    """A sentence true of its passage but about something else is left out (and said so) when
+    another sentence of the answer is about the question; an answer is never emptied by it."""
+    from qa.records import Answer, Sentence
+    from qa.ui.terminal import render_answer
+
+    assistant, _ = _assistant(seed_index, embedder, lambda m: "{}")
+    engine = assistant.engine
+    on = Sentence("Russia would need to mobilize five million people to win the war in Ukraine.")
+    off = Sentence("The ferry crews of the islands will strike for two days.")
+    kept, left = engine._about_question(FIVE_MILLION, [on, off])
+    assert kept == [on] and left == [off]
+    assert off.notes and off.notes[0].startswith("not about the question (relevance 0.")
+    # alone, or with nothing about the question beside it, a sentence stays
+    lone = Sentence("The ferry crews of the islands will strike for two days.")
+    assert engine._about_question(FIVE_MILLION, [lone]) == ([lone], [])
+    pair = [lone, Sentence("The strike will close the harbour on Friday.")]
+    assert engine._about_question(FIVE_MILLION, pair) == (pair, [])
+    # the user sees that something was left out
+    answer = Answer(FIVE_MILLION, "answered", kept, off_topic=left)
+    assert "1 checked sentence(s) of the draft left out: not about the question" in (
+        render_answer(answer)
+    )
+    # answer.off_topic_below = 0 keeps every checked sentence
+    settings = assistant.settings.model_copy(
+        update={"answer": assistant.settings.answer.model_copy(update={"off_topic_below": 0.0})}
+    )
+    engine.settings = settings
+    both = [Sentence(on.text), Sentence(off.text)]
+    assert engine._about_question(FIVE_MILLION, both) == (both, [])
