@@ -415,6 +415,7 @@ def test_checked_sentences_not_about_the_question_are_left_out(seed_index, embed
     """A sentence true of its passage but about something else is left out (and said so) when
     another sentence of the answer is about the question; an answer is never emptied by it."""
     from qa.records import Answer, Sentence
+    from qa.ui.html import answer_html
     from qa.ui.terminal import render_answer
 
     assistant, _ = _assistant(seed_index, embedder, lambda m: "{}")
@@ -433,6 +434,9 @@ def test_checked_sentences_not_about_the_question_are_left_out(seed_index, embed
     answer = Answer(FIVE_MILLION, "answered", kept, off_topic=left)
     assert "1 checked sentence(s) of the draft left out: not about the question" in (
         render_answer(answer)
+    )
+    assert "1 checked sentence(s) of the draft were left out: not about the question." in (
+        answer_html(answer, 0, {}, {})
     )
     # answer.off_topic_below = 0 keeps every checked sentence
     settings = assistant.settings.model_copy(
