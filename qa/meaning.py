@@ -750,11 +750,20 @@ def same_name(a: str, b: str) -> bool:
 
 
 def _is_name(token) -> bool:
+    # a word all in lower case is no proper name whatever the tagger says ("neo" of
+    # "neo-Nazism", "de" of "de Gaulle")
     return (
-        token.is_alpha
+        (token.is_alpha or _dotted(token.text))
+        and not token.text.islower()
         and (token.pos_ == "PROPN" or token.ent_type_ in _NAME_LABELS)
         and token.ent_type_ not in _NON_NAME_LABELS
     )
+
+
+def _dotted(text: str) -> bool:
+    """An abbreviation written with stops: "U.S.", "U.K.", "E.U."."""
+    bare = text.replace(".", "")
+    return "." in text and len(bare) >= 2 and bare.isalpha() and bare.isupper()
 
 
 def _argument_root(token):
@@ -1947,6 +1956,11 @@ def _entity_findings(claim, pdocs, sources: str = "") -> list[Finding]:
         for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", text)
     ]
     p_initials = {_initials(span) for d in pdocs for span in _phrases(d)}
+    p_bare = {
+        w.replace(".", "").lower()
+        for text in (sources, *(d.text for d in pdocs))
+        for w in re.findall(r"\b(?:[A-Z]\.?){2,}", text)
+    }
     p_ents: dict[str, set[str]] = {}
     p_slots: dict[tuple[str, str], set[str]] = {}
     for d in pdocs:
@@ -1963,10 +1977,14 @@ def _entity_findings(claim, pdocs, sources: str = "") -> list[Finding]:
         key = _low(tok)
         if key in seen or any(same_name(key, p) or spelled_alike(key, p) for p in p_names):
             continue
+        if _dotted(tok.text) and (tok.text.replace(".", "").lower() in p_initials | p_bare):
+            continue  # "U.S." ~ "US", "U.S" or "the United States"
         if key in _REGION_WORDS and _named_region(tok, p_names):
             continue  # "Kharkiv Oblast" for the passage's "Kharkiv": the region it lies in
         if tok.text.isupper() and len(tok.text) >= 2 and tok.text.lower() in p_initials:
             continue  # SEC ~ Securities and Exchange Commission
+        if _qualified_name(tok, [sources, *(d.text for d in pdocs)]):
+            continue  # "the U.S. Supreme Court" for the passage's "the Supreme Court"
         name = _name_span(tok)
         seen.add(key)
         if name in seen:
@@ -1984,6 +2002,34 @@ def _entity_findings(claim, pdocs, sources: str = "") -> list[Finding]:
             why = f"name not in the cited passages: {name}"
             out.append(Finding("entity", why, False, words))
     return out
+
+
+def _qualified_name(tok, texts: list[str]) -> bool:
+    """A word that only qualifies a name the passage gives in full: the rest of the name (two
+    capitalised words or more, "National Film Registry", "Supreme Court", "Election Day") stands
+    in the passage as a name of its own — after "the", a lower-case word or nothing, not after
+    another capitalised word ("the Missouri Supreme Court", "the Republican National Committee"
+    are other bodies)."""
+    span = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+    if span is None or len(span) < 3:
+        return False
+    for k in range(tok.i - span.start + 1, len(span) - 1):
+        rest = span[k:]
+        if (
+            not all(t.text[:1].isupper() for t in rest if t.is_alpha)
+            or sum(t.is_alpha for t in rest) < 2
+        ):
+            continue
+        pattern = re.compile(
+            r"(?<![\w.])" + r"\s+".join(re.escape(t.text) for t in rest) + r"(?!\w)"
+        )
+        for text in texts:
+            for m in pattern.finditer(text):
+                before = re.search(r"([\w.'’-]+)\W*$", text[: m.start()])
+                word = before.group(1) if before else ""
+                if not word or word.lower() in ("the", "a", "an") or not word[:1].isupper():
+                    return True
+    return False
 
 
 # Words that make a place name the name of the region around it ("Kharkiv Oblast", "Shizuoka
@@ -2058,7 +2104,12 @@ def _scope_findings(claim, pdocs, found: list[Finding]) -> list[Finding]:
             out.append(
                 Finding("scope", f"adds '{tok.text}', which the passage does not say", False)
             )
-        elif tok.ent_type_ == "ORDINAL" and low not in p_words and tok.is_alpha:
+        elif (
+            tok.ent_type_ == "ORDINAL"
+            and low not in p_words
+            and tok.is_alpha
+            and not _first_in_span(tok, pdocs)
+        ):
             out.append(
                 Finding("scope", f"adds '{tok.text}', which the passage does not say", False)
             )
@@ -2078,6 +2129,30 @@ def _scope_findings(claim, pdocs, found: list[Finding]) -> list[Finding]:
     if not out:
         out += _restriction_findings(claim, pdocs)
     return out
+
+
+_SPAN_UNITS = {"year", "month", "week", "day", "decade", "century"}
+
+
+def _first_in_span(tok, pdocs) -> bool:
+    """ "Her first stage appearance in 13 years": 'first … in/for <span of time>' counts the
+    time since the last one, not a rank — it adds nothing when the passage gives the span
+    ("it's been 13 years since I was on a stage")."""
+    if tok.lower_ != "first" or tok.dep_ != "amod":
+        return False
+    for prep in tok.head.children:
+        if prep.dep_ != "prep" or prep.lower_ not in ("in", "for"):
+            continue
+        span = [x for x in prep.subtree if x is not prep]
+        units = {_low(x) for x in span} & _SPAN_UNITS
+        if not units or not all(x.ent_type_ in ("DATE", "TIME") or x.is_punct for x in span):
+            continue
+        counts = {x.lower_ for x in span if x.like_num}
+        for d in pdocs:
+            p_lemmas = {_low(x) for x in d}
+            if units & p_lemmas and counts <= {x.lower_ for x in d}:
+                return True
+    return False
 
 
 # Words that make a scope word's noun one of many ("one of several absences", "many suppliers").

@@ -635,3 +635,40 @@ def test_a_participle_without_a_subject_acts_for_the_main_subject():
         for f in compare("The airlines dismissed the settlement offer.", [own])
         if f.kind == "role"
     ]
+
+
+def test_a_qualifier_of_a_name_the_passage_gives_in_full_is_no_other_name():
+    court = "The Supreme Court ruled that segregation in public schools was unconstitutional."
+    missouri = court.replace("The Supreme", "The Missouri Supreme")
+    # "the U.S. Supreme Court" / "the United States National Film Registry" name what the
+    # passage names "the Supreme Court" / "the National Film Registry"
+    for sentence in (
+        "The U.S. Supreme Court ruled that segregation in public schools was unconstitutional.",
+        "The United States Supreme Court ruled that segregation in public schools was "
+        "unconstitutional.",
+    ):
+        assert compare(sentence, [court]) == [], compare(sentence, [court])
+        # … but not when the passage's name has a qualifier of its own: another court
+        clash = compare(sentence, [missouri])
+        assert [f.kind for f in clash] == ["entity"] and "Missouri" in clash[0].reason
+    rnc = "The Republican National Committee announced a plan for 12 debates."
+    dnc = compare("The Democratic National Committee announced a plan for 12 debates.", [rnc])
+    assert [f.kind for f in dnc] == ["entity"] and dnc[0].contradiction
+    # an abbreviation with stops is a name, checked like one
+    uk = compare("The U.K. economy grew 3% last year.", ["The US economy grew 3% last year."])
+    assert [f.kind for f in uk] == ["entity"] and "U.K." in uk[0].reason
+    us = ["The United States economy grew 3% last year."]
+    assert compare("The U.S. economy grew 3% last year.", us) == []
+    # a lower-case word is no name ("neo" of "neo-Nazism")
+    nazi = ["The collapse followed a public backlash against Nazi salutes."]
+    assert compare("The collapse followed a backlash against neo-Nazism.", nazi) == []
+
+
+def test_first_in_a_span_of_years_counts_the_time_since():
+    stage = ['"It\'s been 13 years since I was on a proper stage," she said.']
+    assert compare("It was her first stage appearance in 13 years.", stage) == []
+    # the span must be the passage's, and 'first' alone is still an added rank
+    assert "number" in {
+        f.kind for f in compare("It was her first stage appearance in 12 years.", stage)
+    }
+    assert "scope" in {f.kind for f in compare("It was her first stage appearance.", stage)}
