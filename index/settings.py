@@ -355,8 +355,8 @@ class AnswerSettings(_Group):
         le=1,
         description="A checked sentence of the answer that scores less than this against the "
         "question and each of its clauses (the same score as answer.abstain_below) is left out "
-        "as not about the question, when another sentence of the answer scores at least this "
-        "(0 keeps every checked sentence).",
+        "as not about the question; when none scores this much, the passages closest to the "
+        "question are quoted instead (0 keeps every checked sentence).",
     )
     extractive_above: float = Field(
         0.55,

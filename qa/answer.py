@@ -518,7 +518,21 @@ class AnswerEngine:
                 outlets=outlets,
             )
         kept, off_topic = self._about_question(q, kept)
-        answer = Answer(q, "answered", kept, False, evidence, removed, model=model, timings=timings)
+        if not kept:
+            # every checked sentence is about something else: the model missed the question,
+            # so the passages closest to it are quoted instead (or the answer abstains)
+            answer = self._fallback(
+                q,
+                evidence,
+                timings,
+                "no checked sentence of the model's answer was about the question",
+                removed,
+                outlets=outlets,
+            )
+        else:
+            answer = Answer(
+                q, "answered", kept, False, evidence, removed, model=model, timings=timings
+            )
         answer.off_topic = off_topic
         return answer
 
@@ -528,10 +542,11 @@ class AnswerEngine:
         """Split checked sentences into those about the question and those not: a sentence
         true of its passage but about something else ("Philadelphia rolled to a 31-17 win over
         Miami" for a question on the Commanders game) scores under ``answer.off_topic_below``
-        against the question and each of its clauses. They are left out only when another
-        sentence is about the question, so an answer is never emptied by it."""
+        against the question and each of its clauses. When none is about the question the
+        first list is empty: the model answered something else (the caller quotes the passages
+        closest to the question instead)."""
         line = self.settings.answer.off_topic_below
-        if line <= 0 or len(sentences) < 2:
+        if line <= 0 or not sentences:
             return sentences, []
         clauses = list(dict.fromkeys([q, *question_clauses(q)]))
         vectors = self.retriever.embed_cached(clauses)
@@ -541,8 +556,6 @@ class AnswerEngine:
             for i, score in enumerate(self.retriever.score_texts(clause, vec, texts)):
                 scores[i] = max(scores[i], float(score))
         about = [s for s, score in zip(sentences, scores, strict=True) if score >= line]
-        if not about:
-            return sentences, []
         off = []
         for s, score in zip(sentences, scores, strict=True):
             if score < line:

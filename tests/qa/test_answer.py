@@ -411,6 +411,24 @@ def test_a_short_surname_in_the_archive_keeps_a_question_open(tmp_path, fake_emb
     assert unknown(f"Did Anna Kim {tail}") == ["Anna Kim"]
 
 
+def test_an_answer_with_no_sentence_about_the_question_quotes_the_passages(seed_index, embedder):
+    """A draft whose every checked sentence is about something else (a headline copied for a
+    question on the five million figure) is not shown as the answer: the passages closest to
+    the question are quoted instead, and the draft's sentences are reported as left out."""
+
+    def respond(messages):
+        eid, text = _first_with(passages_in(messages), "Is Russia Losing the War")
+        return json.dumps({"answerable": True, "sentences": [{"evidence": [eid], "text": text}]})
+
+    assistant, _ = _assistant(seed_index, embedder, respond)
+    answer = assistant.ask(FIVE_MILLION)
+    assert len(answer.off_topic) == 1 and "Is Russia Losing the War" in answer.off_topic[0].text
+    assert answer.outcome == "extractive" and answer.extractive
+    assert "was about the question" in answer.message
+    assert all("Losing the War" not in s.text for s in answer.sentences)
+    assert any("five million" in s.text for s in answer.sentences)
+
+
 def test_checked_sentences_not_about_the_question_are_left_out(seed_index, embedder):
     """A sentence true of its passage but about something else is left out (and said so) when
     another sentence of the answer is about the question; an answer is never emptied by it."""
@@ -425,11 +443,11 @@ def test_checked_sentences_not_about_the_question_are_left_out(seed_index, embed
     kept, left = engine._about_question(FIVE_MILLION, [on, off])
     assert kept == [on] and left == [off]
     assert off.notes and off.notes[0].startswith("not about the question (relevance 0.")
-    # alone, or with nothing about the question beside it, a sentence stays
+    # alone, or with nothing about the question beside it, a sentence is still not about it
     lone = Sentence("The ferry crews of the islands will strike for two days.")
-    assert engine._about_question(FIVE_MILLION, [lone]) == ([lone], [])
+    assert engine._about_question(FIVE_MILLION, [lone]) == ([], [lone])
     pair = [lone, Sentence("The strike will close the harbour on Friday.")]
-    assert engine._about_question(FIVE_MILLION, pair) == (pair, [])
+    assert engine._about_question(FIVE_MILLION, pair) == ([], pair)
     # the user sees that something was left out
     answer = Answer(FIVE_MILLION, "answered", kept, off_topic=left)
     assert "1 checked sentence(s) of the draft left out: not about the question" in (
