@@ -272,11 +272,16 @@ class AnswerEngine:
         clauses = question_clauses(q)
         if len(clauses) < 2 or not evidence or best >= self.settings.answer.abstain_below:
             return best
-        texts = [e.text for e in evidence]
-        vectors = self.retriever.embed_cached(clauses)
-        for clause, vec in zip(clauses, vectors, strict=True):
-            best = max(best, *self.retriever.score_texts(clause, vec, texts))
-        return best
+        return max(best, *self._clause_scores(clauses, [e.text for e in evidence]))
+
+    def _clause_scores(self, clauses: list[str], texts: list[str]) -> list[float]:
+        """Each text's best score against any one of the clauses (the retrieval score, as
+        ``answer.abstain_below`` uses it)."""
+        scores = [0.0] * len(texts)
+        for clause, vec in zip(clauses, self.retriever.embed_cached(clauses), strict=True):
+            for i, score in enumerate(self.retriever.score_texts(clause, vec, texts)):
+                scores[i] = max(scores[i], float(score))
+        return scores
 
     def unknown_names(self, analysis: QuestionAnalysis) -> list[str]:
         """People and organisations the question names that the archive never mentions: not
@@ -549,16 +554,12 @@ class AnswerEngine:
         if line <= 0 or not sentences:
             return sentences, []
         clauses = list(dict.fromkeys([q, *question_clauses(q)]))
-        vectors = self.retriever.embed_cached(clauses)
-        texts = [s.text for s in sentences]
-        scores = [0.0] * len(texts)
-        for clause, vec in zip(clauses, vectors, strict=True):
-            for i, score in enumerate(self.retriever.score_texts(clause, vec, texts)):
-                scores[i] = max(scores[i], float(score))
-        about = [s for s, score in zip(sentences, scores, strict=True) if score >= line]
-        off = []
+        scores = self._clause_scores(clauses, [s.text for s in sentences])
+        about, off = [], []
         for s, score in zip(sentences, scores, strict=True):
-            if score < line:
+            if score >= line:
+                about.append(s)
+            else:
                 s.notes = [*s.notes, f"not about the question (relevance {score:.2f} < {line:.2f})"]
                 off.append(s)
         return about, off

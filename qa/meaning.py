@@ -1947,18 +1947,16 @@ def _entity_findings(claim, pdocs, sources: str = "") -> list[Finding]:
     """A name of the sentence that the passage does not have: a contradiction where the
     passage names another of the same kind (another person, place, organisation)."""
     out: list[Finding] = []
+    texts = [sources, *(d.text for d in pdocs)]
     p_names = [_low(t) for d in pdocs for t in d if t.is_alpha]
     # also the words as written: a footnote mark glued to a name ("in Ukraine.[27]") makes
     # one token of both, and the name would look absent
-    p_names += [
-        w.lower()
-        for text in (sources, *(d.text for d in pdocs))
-        for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", text)
-    ]
+    p_names += [w.lower() for text in texts for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", text)]
     p_initials = {_initials(span) for d in pdocs for span in _phrases(d)}
-    p_bare = {
+    # abbreviations with or without stops ("US", "U.S"), and initials of the passage's phrases
+    p_abbrevs = p_initials | {
         w.replace(".", "").lower()
-        for text in (sources, *(d.text for d in pdocs))
+        for text in texts
         for w in re.findall(r"\b(?:[A-Z]\.?){2,}", text)
     }
     p_ents: dict[str, set[str]] = {}
@@ -1977,13 +1975,13 @@ def _entity_findings(claim, pdocs, sources: str = "") -> list[Finding]:
         key = _low(tok)
         if key in seen or any(same_name(key, p) or spelled_alike(key, p) for p in p_names):
             continue
-        if _dotted(tok.text) and (tok.text.replace(".", "").lower() in p_initials | p_bare):
+        if _dotted(tok.text) and tok.text.replace(".", "").lower() in p_abbrevs:
             continue  # "U.S." ~ "US", "U.S" or "the United States"
         if key in _REGION_WORDS and _named_region(tok, p_names):
             continue  # "Kharkiv Oblast" for the passage's "Kharkiv": the region it lies in
         if tok.text.isupper() and len(tok.text) >= 2 and tok.text.lower() in p_initials:
             continue  # SEC ~ Securities and Exchange Commission
-        if _qualified_name(tok, [sources, *(d.text for d in pdocs)]):
+        if _qualified_name(tok, texts):
             continue  # "the U.S. Supreme Court" for the passage's "the Supreme Court"
         name = _name_span(tok)
         seen.add(key)

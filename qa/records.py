@@ -156,7 +156,8 @@ class Answer:
     extractive: bool = False
     evidence: list[Evidence] = field(default_factory=list)
     removed: list[Sentence] = field(default_factory=list)  # sentences that failed the check
-    # checked sentences left out as not about the question (others of the answer are)
+    # checked sentences left out as not about the question (when all were, the answer quotes
+    # the passages closest to the question instead)
     off_topic: list[Sentence] = field(default_factory=list)
     message: str = ""  # for abstentions and fallbacks: why
     model: str = ""
