@@ -310,6 +310,15 @@ class RetrievalSettings(_Group):
         description="An evidence sentence shorter than this (characters) takes the next "
         "sentence of its paragraph along, so a quote is never a bare fragment.",
     )
+    one_article_margin: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description='A part of a question about one article of an outlet ("the Verge article '
+        'suggests …") takes its evidence from the article whose best sentence scores highest '
+        "for it, and from another article of that outlet only when its best sentence scores "
+        "within this margin (sentence-score units) — about as well, so either may be meant.",
+    )
     embedding_cache: int = Field(
         50_000,
         ge=1,

@@ -259,7 +259,9 @@ class AnswerEngine:
                 self.retriever.retrieve(p.query, k=k, filters=p.filters, boost=p.boost or boost)
                 for p in parts
             ]
-            return analysis, by_article(select_evidence_covering(groups, n=n, config=cfg))
+            ones = [p.one_article for p in parts]
+            picked = select_evidence_covering(groups, n=n, config=cfg, one_article=ones)
+            return analysis, by_article(picked)
         cands = self.retriever.retrieve(q, k=k, filters=filters, boost=boost)
         return analysis, by_article(select_evidence(cands, n=n, config=cfg))
 

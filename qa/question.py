@@ -547,6 +547,7 @@ class Part:
     query: str
     filters: Filters
     boost: Boost | None = None
+    one_article: bool = False  # the part speaks of one article ("the Verge article …")
 
     @property
     def outlet(self) -> str:
@@ -625,6 +626,44 @@ def articles_named(analysis: QuestionAnalysis) -> dict[str, int]:
     return counts
 
 
+# A reporting noun next to an outlet's mention says how many of its articles the mention means:
+# "the Verge article", "a Fortune piece", "the report from the Age" name one; "the Age and
+# TechCrunch articles", "according to TechCrunch" may mean several.
+_ONE_NOUN = r"(?:article|report|piece|story|review|column|post|interview|op-ed)"
+_NOUN_AFTER = re.compile(
+    rf"^[\s'’‘\"”“]*(?:['’]s\s+)?(?:[a-z]+\s+)?({_ONE_NOUN}s?)\b", re.IGNORECASE
+)
+_NOUN_BEFORE = re.compile(
+    rf"\b{_ONE_NOUN}\s+(?:from|by|in|of|at|on)\s+[\s'‘\"“]*(?:the\s+)?[\s'‘\"“]*$",
+    re.IGNORECASE,
+)
+
+
+def names_one_article(question: str, start: int, end: int) -> bool:
+    """Whether the outlet mention at ``question[start:end]`` speaks of one article: a
+    singular reporting noun right after it ("the Verge article", "TechCrunch's report") or
+    before it ("the report from the Age", "an article by Fortune"). The parse tells the noun
+    from the verb ("the BBC both report …")."""
+    from .nlp import parse
+
+    m = _NOUN_AFTER.match(question[end : end + 40])
+    if m:
+        at = end + m.start(1)
+        doc = parse(question)
+        word = next((t for t in doc if t.idx == at), None)
+        if word is None or word.pos_ not in ("NOUN", "PROPN"):
+            return False
+        # "Did CBSSports.com report on …" parsed with "did" as the main verb: do-support
+        # needs a verb after it, so the word taken for a noun is that verb
+        root = next((t for t in doc if t.dep_ == "ROOT"), None)
+        if root is not None and root.lemma_ == "do" and root.i < word.i:
+            between = [t for t in doc[root.i + 1 : word.i] if not start <= t.idx < end]
+            if not any(t.pos_ == "VERB" for t in between):
+                return False
+        return not m.group(1).lower().endswith("s")
+    return bool(_NOUN_BEFORE.search(question[max(0, start - 40) : start]))
+
+
 def _clean_part(words: str) -> str:
     words = re.sub(r"['\"‘’“”|]", " ", words)
     words = re.sub(r"^\W*(?:s\b)?", "", words)
@@ -640,7 +679,10 @@ def retrieval_plan(
     retrieved with its own words within its outlet, so the evidence covers each. Explicit
     filters stay authoritative: an explicit outlet filter disables the outlet boost and the
     parts, an explicit date filter disables the date boost. ``(None, [])`` for a question that
-    names neither."""
+    names neither. A question naming one outlet (by its name, capitalised) is one part
+    within that outlet; two mentions of one outlet ("the TechCrunch article on X … the
+    TechCrunch article on Y") are two parts. A part whose mention speaks of one article
+    (:func:`names_one_article`) says so (``Part.one_article``)."""
     filters = filters or Filters()
     outlets = () if filters.outlet else analysis.outlets
     dated = not (filters.since or filters.until)
@@ -649,9 +691,13 @@ def retrieval_plan(
     if not boost:
         return None, []
     parts: list[Part] = []
-    if len(outlets) >= 2:
-        split = split_parts(analysis) or [(o, analysis.question) for o in outlets]
-        for outlet, words in split:
+    mentions = match_outlets(analysis.question, outlets)
+    if len(outlets) >= 2 or len(mentions) >= 2:  # two outlets, or two articles of one
+        split = split_parts(analysis)
+        ones = [names_one_article(analysis.question, s, e) for _, s, e in mentions]
+        if not split:
+            split, ones = [(o, analysis.question) for o in outlets], [False] * len(outlets)
+        for (outlet, words), one in zip(split, ones, strict=True):
             part_since, part_until = _part_dates(analysis, words) if dated else ("", "")
             part_boost = Boost(since=part_since, until=part_until)
             parts.append(
@@ -659,8 +705,19 @@ def retrieval_plan(
                     query=words,
                     filters=Filters(outlet=outlet, since=filters.since, until=filters.until),
                     boost=part_boost or None,
+                    one_article=one,
                 )
             )
+    elif len(outlets) == 1 and any(analysis.question[s].isupper() for _, s, _ in mentions):
+        # a question about one outlet, named as a name ("TechCrunch", not "a fortune"), is
+        # asked of that outlet's articles: the others are not what it asks about
+        parts.append(
+            Part(
+                query=analysis.question,
+                filters=Filters(outlet=outlets[0], since=filters.since, until=filters.until),
+                boost=Boost(since=since, until=until) or None,
+            )
+        )
     return boost, parts
 
 
@@ -711,6 +768,7 @@ __all__ = [
     "articles_named",
     "evidence_budget",
     "match_outlets",
+    "names_one_article",
     "outlet_head",
     "outlet_names",
     "question_clauses",

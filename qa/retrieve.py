@@ -267,24 +267,49 @@ def select_evidence(
 
 
 def select_evidence_covering(
-    groups: list[list[Candidate]], n: int = 6, config: RetrievalSettings | None = None
+    groups: list[list[Candidate]],
+    n: int = 6,
+    config: RetrievalSettings | None = None,
+    one_article: list[bool] | None = None,
 ) -> list[Evidence]:
     """Evidence for a question in parts (e.g. one per outlet it names): each part's best
-    sentences get an equal share of the ``n`` places, so every part is covered; renumbered."""
+    sentences get an equal share of the ``n`` places, so every part is covered; renumbered.
+    A part about one article (``one_article``: "the Verge article suggests …") takes its
+    sentences from the article that matches it best, and from another only when that one
+    matches about as well (``config.one_article_margin``): the others are other articles."""
     from dataclasses import replace
 
+    cfg = config or RetrievalSettings()
+    flags = one_article or [False] * len(groups)
+    groups = [
+        _best_articles(g, cfg.one_article_margin) if one else g
+        for g, one in zip(groups, flags, strict=True)
+    ]
     if len(groups) == 1:
-        return select_evidence(groups[0], n, config)
+        return select_evidence(groups[0], n, cfg)
     share = max(1, n // max(1, len(groups)))
     picked: list[Evidence] = []
     seen: set[tuple[str, int]] = set()
     for group in groups:
-        for ev in select_evidence(group, share, config):
+        for ev in select_evidence(group, share, cfg):
             if (ev.doc_id, ev.start) not in seen:
                 seen.add((ev.doc_id, ev.start))
                 picked.append(ev)
     picked.sort(key=lambda e: -e.score)
     return [replace(ev, eid=i) for i, ev in enumerate(picked[:n], start=1)]
+
+
+def _best_articles(cands: list[Candidate], margin: float) -> list[Candidate]:
+    """The candidates of the best-matching article and of any other whose best sentence
+    (with its boost) scores within ``margin`` of that article's."""
+    best: dict[str, float] = {}
+    for c in cands:
+        top = max((score for _, _, score in c.sentences), default=0.0) + c.boost
+        best[c.document.doc_id] = max(best.get(c.document.doc_id, top), top)
+    if not best:
+        return cands
+    line = max(best.values()) - margin
+    return [c for c in cands if best[c.document.doc_id] >= line]
 
 
 def by_article(evidence: list[Evidence]) -> list[Evidence]:

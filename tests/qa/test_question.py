@@ -12,6 +12,7 @@ from qa.question import (
     articles_named,
     evidence_budget,
     match_outlets,
+    names_one_article,
     outlet_head,
     question_clauses,
     retrieval_plan,
@@ -124,15 +125,53 @@ def test_retrieval_plan_boosts_splits_and_yields_to_explicit_filters():
     assert retrieval_plan(plain) == (None, [])  # no outlet, no date: retrieval unchanged
     one = analyze("What did the Courier report in February 2025?", OUTLETS)
     boost, parts = retrieval_plan(one)
-    assert boost == Boost(("Valley Courier",), "2025-02-01", "2025-02-28") and parts == []
+    assert boost == Boost(("Valley Courier",), "2025-02-01", "2025-02-28")
+    # asked of one outlet: one part within it, its date still a boost
+    assert [(p.query, p.outlet, p.boost) for p in parts] == [
+        (one.question, "Valley Courier", Boost(since="2025-02-01", until="2025-02-28"))
+    ]
+    fortune = analyze("Who made a fortune selling tickets?", OUTLETS)
+    assert fortune.outlets == ("Fortune",)  # matched, but not named as a name: a boost only
+    assert retrieval_plan(fortune)[1] == []
     two = analyze("Did the Guardian and the BBC both report the strike?", OUTLETS)
     boost, parts = retrieval_plan(two)
     assert [p.outlet for p in parts] == ["The Guardian", "BBC News"]
+    assert [p.one_article for p in parts] == [False, False]
     # explicit CLI filters are authoritative
     boost, parts = retrieval_plan(two, Filters(outlet="Reuters"))
     assert boost is None and parts == []
     boost, _ = retrieval_plan(one, Filters(since="2020-01-01"))
     assert boost == Boost(("Valley Courier",))
+
+
+@pytest.mark.parametrize(
+    ("question", "one"),
+    [
+        ("Does the TechCrunch article suggest X, while the Verge notes Y?", [True, False]),
+        ("Did the report from 'The Guardian' and the BBC's piece agree?", [True, True]),
+        ("Do the Guardian and Wired articles both say X?", [False, False]),
+        ("Did Fortune and the Verge report that the merger was blocked?", [False, False]),
+        ("Did Wired report on the strike before the Guardian's story ran?", [False, True]),
+        (
+            "Between the Wired report on X and an article by TechCrunch on Y, what changed?",
+            [True, True],
+        ),
+    ],
+)
+def test_a_mention_names_one_article_by_the_singular_noun_next_to_it(question, one):
+    found = [names_one_article(question, s, e) for _, s, e in match_outlets(question, OUTLETS)]
+    assert found == one
+
+
+def test_two_articles_of_one_outlet_are_two_parts_within_it():
+    q = (
+        "Does the TechCrunch article on Meta's ad practices agree with the TechCrunch report "
+        "on Norway's privacy fine?"
+    )
+    _, parts = retrieval_plan(analyze(q, OUTLETS))
+    assert [p.outlet for p in parts] == ["TechCrunch", "TechCrunch"]
+    assert [p.one_article for p in parts] == [True, True]
+    assert "Meta" in parts[0].query and "Norway" in parts[1].query
 
 
 @pytest.mark.slow

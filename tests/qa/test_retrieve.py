@@ -15,7 +15,7 @@ from index.lexical import reciprocal_rank_fusion
 from index.records import Chunk, Document, DocumentMeta
 from index.search import Index
 from index.settings import RetrievalSettings, load_settings
-from qa.retrieve import Candidate, Retriever, select_evidence
+from qa.retrieve import Candidate, Retriever, select_evidence, select_evidence_covering
 
 BRIDGE = (
     "The Alder River Bridge closure begins on Monday, the transport office said. "
@@ -140,3 +140,20 @@ def test_a_short_sentence_takes_the_next_one_along():
     assert ev.text == c.document.cleaned_text  # "Short one." alone would be a fragment
     (alone,) = select_evidence([c], n=6, config=RetrievalSettings(evidence_min_chars=5))
     assert alone.text == "Short one."
+
+
+def test_a_part_about_one_article_takes_the_article_that_matches_it_best():
+    # part 1: "the Verge article …" — the best article and one about as good stay, a third
+    # that matches it clearly less is another article; part 2 names no single article
+    best = _cand("v1", f"{LONG} v1a. {LONG} v1b.", [0.70, 0.66])
+    close = _cand("v2", f"{LONG} v2a.", [0.67])
+    other = _cand("v3", f"{LONG} v3a.", [0.60])
+    t1, t2 = _cand("t1", f"{LONG} t1a.", [0.6]), _cand("t2", f"{LONG} t2a.", [0.5])
+    groups = [[best, close, other], [t1, t2]]
+    plain = select_evidence_covering(groups, n=8)
+    assert {e.doc_id for e in plain} == {"v1", "v2", "v3", "t1", "t2"}
+    ev = select_evidence_covering(groups, n=8, one_article=[True, False])
+    assert {e.doc_id for e in ev} == {"v1", "v2", "t1", "t2"}  # 0.60 < 0.70 - 0.05
+    narrow = RetrievalSettings(one_article_margin=0.01)
+    ev = select_evidence_covering(groups, n=8, config=narrow, one_article=[True, True])
+    assert {e.doc_id for e in ev} == {"v1", "t1"}
