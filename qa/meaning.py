@@ -1344,10 +1344,9 @@ def _negation_findings(claim, pdocs) -> list[Finding]:
         matches = [t for t in p_tokens.get(lem, []) if t.pos_ == tok.pos_ or _is_predicate(t)]
         if not matches:
             continue
-        polarity = _determined_by_no if tok.pos_ == "NOUN" else _negated
+        polarity = _noun_negated if tok.pos_ == "NOUN" else _negated
         mine = polarity(tok)
-        theirs = [polarity(t) for t in matches]
-        if all(t != mine for t in theirs):
+        if all(_opposed(tok, mine, t, polarity(t)) for t in matches):
             return [
                 Finding(
                     "negation",
@@ -1361,6 +1360,19 @@ def _negation_findings(claim, pdocs) -> list[Finding]:
     return []
 
 
+def _opposed(a, a_neg: bool, b, b_neg: bool) -> bool:
+    """Two uses of one word of opposite polarity. A thing said to be missing ("without their
+    left-back", "lacks funds") is opposed only to the thing had or found — an object ("has
+    funds", "played with him") — not to a mention of it doing something ("the left-back was
+    injured"); "no X" is opposed to any "X"."""
+    if a_neg == b_neg:
+        return False
+    if a.pos_ != "NOUN" or b.pos_ != "NOUN":
+        return True
+    neg, pos = (a, b) if a_neg else (b, a)
+    return _determined_by_no(neg) or pos.dep_ not in ("nsubj", "nsubjpass", "poss", "compound")
+
+
 def _is_predicate(token) -> bool:
     """A verb or adjective, or a copula/auxiliary heading its clause ("is not the front-runner")."""
     if token.pos_ in ("VERB", "ADJ"):
@@ -1370,6 +1382,26 @@ def _is_predicate(token) -> bool:
 
 def _clause_head(token):
     return token if token.dep_ == "ROOT" or token.pos_ == "VERB" else token.head
+
+
+# Nouns that say what they govern is missing: "the absence of a remedy", "a lack of funds".
+_ABSENCE = {"absence", "lack"}
+
+
+def _noun_negated(token) -> bool:
+    """Polarity of a noun: "no results", "did not yield any results", and a thing said to be
+    missing — what "lacks" or "without" governs, "the absence of" / "a lack of" it — as the
+    word that governs it is itself negated or not ("did not lack money" has money)."""
+    if _determined_by_no(token):
+        return True
+    head = token.head
+    if token.dep_ == "dobj" and _low(head) == "lack":
+        return not _negated(head)
+    if token.dep_ == "pobj" and head.lower_ == "without":
+        return not _negated(head)
+    if token.dep_ == "pobj" and head.lower_ == "of" and _low(head.head) in _ABSENCE:
+        return not _determined_by_no(head.head)  # "no lack of funds" has funds
+    return False
 
 
 def _determined_by_no(token) -> bool:

@@ -672,3 +672,50 @@ def test_first_in_a_span_of_years_counts_the_time_since():
         f.kind for f in compare("It was her first stage appearance in 12 years.", stage)
     }
     assert "scope" in {f.kind for f in compare("It was her first stage appearance.", stage)}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "passage", "holds"),
+    [
+        # a thing said to be missing is "no" thing, whichever words say it
+        (
+            "Lawmakers noted the absence of a legislative remedy.",
+            "Lawmakers noted that there is no legislative remedy.",
+            True,
+        ),
+        (
+            "The city lacks a plan for the flood season.",
+            "The city has no plan for the flood season.",
+            True,
+        ),
+        ("The council has no money for repairs.", "The council lacks the money for repairs.", True),
+        (
+            "There is no lack of funding for the bridge.",
+            "There is plenty of funding for the bridge.",
+            True,
+        ),
+        # … and it is opposed to the thing had, found or played with
+        ("The council has money for repairs.", "The council lacks the money for repairs.", False),
+        ("The team played with its captain.", "The team played without its captain.", False),
+        (
+            "The report found evidence of fraud.",
+            "The report noted an absence of evidence of fraud.",
+            False,
+        ),
+        # … not to a mention of it doing something
+        (
+            "The injury left the club without its left-back.",
+            "The club's left-back suffered a shoulder injury on international duty.",
+            None,
+        ),
+    ],
+)
+def test_lack_without_and_absence_of_negate_the_thing(checker, sentence, passage, holds):
+    check = checker.check(sentence, [passage])
+    negation = [f for f in check.findings if f.kind == "negation"]
+    if holds is None:
+        assert not negation, check.reasons
+    elif holds:
+        assert check.supported, check.reasons
+    else:
+        assert check.contradicted and negation, check.reasons
