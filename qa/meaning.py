@@ -40,6 +40,8 @@ NEGATING_GOVERNORS = {
     "stop",
     "avoid",
 }
+# Nouns that say what they govern is missing: "the absence of a remedy", "a lack of funds".
+_ABSENCE = {"absence", "lack"}
 # Pairs of lemmas with opposite meaning (symmetric). Words formed with a negating prefix
 # (unable, illegal, decommission, disagree) are found by rule, see _prefixed_opposites.
 ANTONYMS = [
@@ -859,6 +861,18 @@ def _negated(token) -> bool:
             ):
                 flips += 1  # "no longer", "not any more"
         head = node.head
+        if node.dep_ == "pobj" and head.lower_ == "of" and _low(head.head) in _ABSENCE:
+            flips += 1  # "an absence of evidence that he was warned": as "no evidence …"
+            node = head.head
+            continue
+        if (
+            node.dep_ in ("acl", "relcl")
+            and _low(head) in _ABSENCE
+            and any(c.dep_ == "mark" and c.lower_ == "that" for c in node.children)
+        ):
+            flips += 1  # the same with the clause attached to "absence" itself
+            node = head
+            continue
         if head is node or node.dep_ not in (
             "xcomp",
             "acomp",
@@ -1382,10 +1396,6 @@ def _is_predicate(token) -> bool:
 
 def _clause_head(token):
     return token if token.dep_ == "ROOT" or token.pos_ == "VERB" else token.head
-
-
-# Nouns that say what they govern is missing: "the absence of a remedy", "a lack of funds".
-_ABSENCE = {"absence", "lack"}
 
 
 def _noun_negated(token) -> bool:

@@ -694,6 +694,11 @@ def test_first_in_a_span_of_years_counts_the_time_since():
             "There is plenty of funding for the bridge.",
             True,
         ),
+        (
+            "The inquiry noted an absence of evidence that the minister was warned.",
+            "The inquiry found no evidence that the minister was warned.",
+            True,
+        ),
         # … and it is opposed to the thing had, found or played with
         ("The council has money for repairs.", "The council lacks the money for repairs.", False),
         ("The team played with its captain.", "The team played without its captain.", False),
