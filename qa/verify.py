@@ -316,6 +316,10 @@ class SupportChecker:
         contradicted = any(f.contradiction for f in findings)
         claim_doc, *pdocs = parse_many([sentence, *passages])
         coverage, uncovered, n_terms, headline = self._coverage(claim_doc, pdocs, sources)
+        if sentence.rstrip(" '\"”’)").endswith("?"):
+            reasons.append("it asks a question; only a statement can be supported")
+        elif n_terms < 2:
+            reasons.append("it says too little to be checked (fewer than two content words)")
         said = _only_names_shared(claim_doc, set(uncovered) | set(headline))
         if said:
             reasons.append(

@@ -41,6 +41,9 @@ def test_naming_the_cited_outlet_is_supported_only_with_that_outlet(checker):
         ("The Alder River Bridge will close for 16 weeks from 3 March 2025.", "number"),
         ("The Alder River Bridge will close for 14 weeks, Mayor Henrik Sand said.", "name"),
         ("Ferry workers at the harbour will strike over pay next month.", "content words"),
+        # a question states nothing; a bare "The bridge will." says too little to check
+        ("Will the Alder River Bridge close for structural repairs?", "asks a question"),
+        ("The bridge will.", "too little"),
     ],
 )
 def test_unsupported(checker, sentence, reason):
