@@ -146,7 +146,16 @@ def outlet_names(outlets: Iterable[str]) -> dict[str, list[str]]:
         names = {o, canon, *by_canon.get(canon.lower(), []), *by_canon.get(o.lower(), [])}
         if heads[o] != o and head_count[heads[o].lower()] == 1:
             names |= {heads[o], *by_canon.get(heads[o].lower(), [])}
-        names = {re.sub(r"^the\s+", "", n, flags=re.IGNORECASE) for n in names}
+        # a short name that is a word after "The", not an acronym ("The Age"): only as "the
+        # Age", capitalised (short names are otherwise matched only in capitals: "BBC")
+        names = {
+            "\x00" + n[4:].strip()
+            if re.match(r"the\s+[A-Z][a-z]{0,3}$", n, re.IGNORECASE)
+            and n[4:].strip()[:1].isupper()
+            and not n[4:].strip().isupper()
+            else re.sub(r"^the\s+", "", n, flags=re.IGNORECASE)
+            for n in names
+        }
         words = heads[o].split()
         if (
             len(words) > 1
@@ -184,7 +193,7 @@ def match_outlets(question: str, outlets: Iterable[str]) -> list[tuple[str, int,
                 pattern = rf"\b({re.escape(name)})(?!\w)"
                 flags = re.IGNORECASE
             for m in re.finditer(pattern, question, flags):
-                if len(name) <= 4 and not m.group(1).isupper():
+                if len(name) <= 4 and not m.group(1).isupper() and name[0] != "\x00":
                     continue  # "ISW", "BBC" only in capitals ("bbc" in a word is not the BBC)
                 candidates.append((m.start(1), m.end(1), outlet))
     for start, end, outlet in sorted(candidates, key=lambda c: (c[0], -(c[1] - c[0]))):
@@ -710,15 +719,30 @@ def retrieval_plan(
             )
     elif len(outlets) == 1 and any(analysis.question[s].isupper() for _, s, _ in mentions):
         # a question about one outlet, named as a name ("TechCrunch", not "a fortune"), is
-        # asked of that outlet's articles: the others are not what it asks about
+        # asked of that outlet's articles: the others are not what it asks about. Within
+        # them its name ranks nothing ("Harbour Ledger" would favour "Harbour Square").
         parts.append(
             Part(
-                query=analysis.question,
+                query=_without_mentions(analysis.question, mentions),
                 filters=Filters(outlet=outlets[0], since=filters.since, until=filters.until),
                 boost=Boost(since=since, until=until) or None,
             )
         )
     return boost, parts
+
+
+def _without_mentions(question: str, mentions: list[tuple[str, int, int]]) -> str:
+    """The question without its outlet mentions (with the "the" before one and the "'s"
+    after it)."""
+    out, last = [], 0
+    for _, start, end in mentions:
+        piece = question[last:start]
+        if last:
+            piece = re.sub(r"^(?:['’]s\b|['’‘\"”“])*", "", piece)
+        out.append(re.sub(r"['‘\"“]?(?:\b[Tt]he\s+)?['‘\"“]?$", "", piece))
+        last = end
+    out.append(re.sub(r"^(?:['’]s\b|['’‘\"”“])*", "", question[last:]) if mentions else "")
+    return " ".join("".join(out).split()) or question
 
 
 def _part_dates(analysis: QuestionAnalysis, words: str) -> tuple[str, str]:

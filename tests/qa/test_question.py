@@ -126,10 +126,17 @@ def test_retrieval_plan_boosts_splits_and_yields_to_explicit_filters():
     one = analyze("What did the Courier report in February 2025?", OUTLETS)
     boost, parts = retrieval_plan(one)
     assert boost == Boost(("Valley Courier",), "2025-02-01", "2025-02-28")
-    # asked of one outlet: one part within it, its date still a boost
+    # asked of one outlet: one part within it, without the outlet's name (which would rank
+    # its own words, not the question's), its date still a boost
     assert [(p.query, p.outlet, p.boost) for p in parts] == [
-        (one.question, "Valley Courier", Boost(since="2025-02-01", until="2025-02-28"))
+        (
+            "What did report in February 2025?",
+            "Valley Courier",
+            Boost(since="2025-02-01", until="2025-02-28"),
+        )
     ]
+    quoted = analyze("Did 'The Verge's' review of Russia's war say so?", OUTLETS)
+    assert retrieval_plan(quoted)[1][0].query == "Did review of Russia's war say so?"
     fortune = analyze("Who made a fortune selling tickets?", OUTLETS)
     assert fortune.outlets == ("Fortune",)  # matched, but not named as a name: a boost only
     assert retrieval_plan(fortune)[1] == []
@@ -377,3 +384,11 @@ def test_articles_named_counts_another_article_of_the_same_outlet():
         "The Guardian": 1,
         "Wired": 1,
     }
+
+
+def test_a_short_outlet_name_that_is_a_word_is_matched_after_the():
+    outlets = ["The Age", "Yardbarker", "BBC News"]
+    q = "Did both the report from The Age after September 26 and the Yardbarker report agree?"
+    assert [o for o, _, _ in match_outlets(q, outlets)] == ["The Age", "Yardbarker"]
+    assert match_outlets("At what age did he retire, and what is the age limit?", outlets) == []
+    assert [o for o, _, _ in match_outlets("Did the BBC say so?", outlets)] == ["BBC News"]
