@@ -34,6 +34,7 @@ from .question import (
     articles_named,
     evidence_budget,
     question_clauses,
+    report_order,
     retrieval_plan,
     whether_clause,
 )
@@ -139,6 +140,9 @@ def decide_verdict(answer: Answer, analysis: QuestionAnalysis, said: str) -> Ver
         else:
             value = said
             reason = f"the model said {said}, and the sentences it rests on passed the check"
+            order = report_order(analysis)
+            if order is not None:
+                value, reason = _order_verdict(order, answer, kept, said, value, reason)
     basis = kept if value != "unknown" else []
     cites: dict[tuple[str, int, int], Citation] = {}
     for i in basis:
@@ -161,6 +165,37 @@ def decide_verdict(answer: Answer, analysis: QuestionAnalysis, said: str) -> Ver
         citations=list(cites.values()),
         dates=dates,
     )
+
+
+def _order_verdict(
+    order: tuple[str, str, str], answer: Answer, kept: list[int], said: str, value: str, reason: str
+) -> tuple[str, str]:
+    """The verdict of "Did A report X before B reported Y?" comes from the publication dates of
+    the articles of A and of B that checked sentences cite, not from the model: "yes" when they
+    are in the order asked, "no" when in the other, "unknown" when the dates overlap or tie.
+    With no checked sentence citing one of the two, the verdict stays as it was."""
+    first, link, second = order
+    dates: dict[str, list[str]] = {first.lower(): [], second.lower(): []}
+    for i in kept:
+        for c in answer.sentences[i].citations:
+            if (c.outlet or "").lower() in dates and c.published:
+                dates[(c.outlet or "").lower()].append(c.published)
+    a, b = dates[first.lower()], dates[second.lower()]
+    if not a or not b:
+        return value, reason
+    if not all("T" in d for d in a + b):  # a day against a time: compare days
+        a, b = [d[:10] for d in a], [d[:10] for d in b]
+    shown = f"{first} of {max(a)}" if len(set(a)) == 1 else f"{first} of {min(a)}–{max(a)}"
+    shown += f", {second} of {max(b)}" if len(set(b)) == 1 else f", {second} of {min(b)}–{max(b)}"
+    if max(a) < min(b):
+        found = "before"
+    elif min(a) > max(b):
+        found = "after"
+    else:
+        return "unknown", f"the cited articles' dates do not settle which came first ({shown})"
+    value = "yes" if found == link else "no"
+    note = "" if value == said else f"; the model said {said}"
+    return value, f"the cited articles' publication dates decide ({shown}){note}"
 
 
 # A question asking whether reports conflict: its "yes" claims a contradiction.

@@ -509,6 +509,35 @@ def whether_clause(question: str) -> str:
     return " ".join(f"whether {lead}{subject_words} {finite.lower_} {rest}".split()).rstrip(" ,")
 
 
+def report_order(analysis: QuestionAnalysis) -> tuple[str, str, str] | None:
+    """``(first outlet, "before" | "after", second outlet)`` for a yes/no question asking
+    whether one outlet's report came before or after another's ("Did Engadget report X before
+    the Verge reported Y?"): "before"/"after" between the two mentions of different outlets —
+    not in front of a date ("published before December 5") and not "before or after"."""
+    from .nlp import parse
+
+    if "yes_no" not in analysis.kinds:
+        return None
+    q = analysis.question
+    mentions = match_outlets(q, analysis.outlets)
+    if len(mentions) != 2 or mentions[0][0] == mentions[1][0]:
+        return None
+    (first, _, first_end), (second, second_start, _) = mentions
+    words = [t for t in parse(q) if first_end <= t.idx < second_start]
+    links = [t for t in words if t.lower_ in ("before", "after")]
+    if len(links) != 1 or re.search(r"\b(?:before or after|after or before)\b", q, re.I):
+        return None
+    link = links[0]
+    if any(
+        t.dep_ == "neg" or t.lemma_ in ("fail", "neglect", "refuse") for t in link.doc[: link.i]
+    ):
+        return None  # "Did X fail to report … before …?": not a plain order
+    nxt = link.nbor() if link.i + 1 < len(link.doc) else None
+    if nxt is None or nxt.ent_type_ in ("DATE", "TIME"):
+        return None
+    return first, link.lower_, second
+
+
 def _relation(word: str) -> str:
     if word in ("before", "after", "since", "until", "by"):
         return word
@@ -796,6 +825,7 @@ __all__ = [
     "outlet_head",
     "outlet_names",
     "question_clauses",
+    "report_order",
     "retrieval_plan",
     "split_parts",
     "whether_clause",

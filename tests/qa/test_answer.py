@@ -386,6 +386,35 @@ def test_yes_about_two_articles_of_one_outlet_needs_both_cited():
     assert decide_verdict(answer("a"), analysis, "no").value == "no"  # one part not so
 
 
+def test_which_report_came_first_is_decided_by_the_cited_articles_dates():
+    from qa.answer import decide_verdict
+    from qa.question import analyze
+    from qa.records import Answer, Citation, Sentence
+
+    question = "Did Wired report the outage before the Herald reported the fine?"
+    analysis = analyze(question, ["The Herald", "Wired"])
+
+    def answer(wired: str, herald: str):
+        cites = [
+            Citation("w", "t", "Wired", wired, 0, 5, "Outage", eid=1),
+            Citation("h", "t", "The Herald", herald, 0, 5, "Fine", eid=2),
+        ]
+        sentences = [Sentence("Wired reported the outage.", cites[:1], 0.9, "supported")]
+        sentences.append(Sentence("The Herald reported the fine.", cites[1:], 0.9, "supported"))
+        return Answer(question, "answered", sentences)
+
+    right = decide_verdict(answer("2023-10-01", "2023-10-05"), analysis, "yes")
+    assert right.value == "yes" and "publication dates decide" in right.reason
+    assert right.lead.startswith("Yes — comparing Wired of 2023-10-01 with The Herald of 2023")
+    wrong = decide_verdict(answer("2023-10-09", "2023-10-05T08:00:00+00:00"), analysis, "yes")
+    assert wrong.value == "no" and "the model said yes" in wrong.reason
+    tie = decide_verdict(answer("2023-10-05", "2023-10-05T08:00:00+00:00"), analysis, "yes")
+    assert tie.value == "unknown" and "do not settle" in tie.reason
+    # a question that is not about which came first keeps the model's word
+    other = analyze("Did Wired and the Herald both report the outage?", ["The Herald", "Wired"])
+    assert decide_verdict(answer("2023-10-09", "2023-10-05"), other, "yes").value == "yes"
+
+
 def test_a_short_surname_in_the_archive_keeps_a_question_open(tmp_path, fake_embedder):
     """News text calls a person by surname after the first mention, however short the
     surname ("Lee", "Cue", "Vos"); a suffix ("Jr.") is not a surname, and a surname the

@@ -15,6 +15,7 @@ from qa.question import (
     names_one_article,
     outlet_head,
     question_clauses,
+    report_order,
     retrieval_plan,
     split_parts,
     whether_clause,
@@ -392,3 +393,24 @@ def test_a_short_outlet_name_that_is_a_word_is_matched_after_the():
     assert [o for o, _, _ in match_outlets(q, outlets)] == ["The Age", "Yardbarker"]
     assert match_outlets("At what age did he retire, and what is the age limit?", outlets) == []
     assert [o for o, _, _ in match_outlets("Did the BBC say so?", outlets)] == ["BBC News"]
+
+
+@pytest.mark.parametrize(
+    ("question", "order"),
+    [
+        (
+            "Did Wired report the outage before the BBC reported the fine?",
+            ("Wired", "before", "BBC News"),
+        ),
+        (
+            "Did TechCrunch cover the sale after the Verge reported it?",
+            ("TechCrunch", "after", "The Verge"),
+        ),
+        ("Was the ban reported by Wired before or after the BBC covered it?", None),
+        ("Did the Wired report published before December 5, 2023 agree with the BBC?", None),
+        ("Did Wired fail to report the outage before the BBC reported the fine?", None),
+        ("Did Wired and the BBC both report the outage?", None),
+    ],
+)
+def test_a_question_about_which_report_came_first(question, order):
+    assert report_order(analyze(question, OUTLETS)) == order
