@@ -416,6 +416,11 @@ class AnswerEngine:
             answer.outcome = "nothing_relevant"
             if unknown:
                 answer.message += f" It never mentions {_join(unknown)}."
+            asked_of = [p.outlet for p in retrieval_plan(analysis, filters)[1]]
+            if len(set(asked_of)) == 1 and best < cfg.abstain_below:
+                answer.message += (
+                    f" Only the articles of {asked_of[0]}, which the question names, were searched."
+                )
             _label(answer, asked, q, analysis)
             if needs_verdict(analysis):
                 answer.verdict = decide_verdict(answer, analysis, "")

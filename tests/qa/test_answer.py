@@ -93,6 +93,17 @@ def test_question_outside_the_archive_abstains_without_calling_the_model(seed_in
     assert_quotes_exact(answer, assistant.index)
 
 
+def test_a_question_asked_of_one_outlet_searches_its_articles_and_says_so(seed_index, embedder):
+    assistant, gen = _assistant(seed_index, embedder, lambda m: "{}")
+    outlet = "Institute for the Study of War"
+    answer = assistant.ask(f"What did the {outlet} report about the football World Cup in 2022?")
+    assert answer.outcome == "nothing_relevant" and gen.history == []
+    assert answer.evidence and all(e.outlet == outlet for e in answer.evidence)
+    assert f"Only the articles of {outlet}, which the question names, were searched" in (
+        answer.message
+    )
+
+
 def test_question_about_someone_the_archive_never_names_abstains_fast(seed_index, embedder):
     assistant, gen = _assistant(seed_index, embedder, lambda m: "{}")
     question = "Did Margit Hollenbeck say that Russia needs to mobilize five million people?"
