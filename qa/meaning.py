@@ -39,6 +39,11 @@ NEGATING_GOVERNORS = {
     "prevent",
     "stop",
     "avoid",
+    # the same as nouns: "the government's failure to act", "the club's refusal to pay"
+    "failure",
+    "refusal",
+    "inability",
+    "unwillingness",
 }
 # Nouns that say what they govern is missing: "the absence of a remedy", "a lack of funds".
 _ABSENCE = {"absence", "lack"}

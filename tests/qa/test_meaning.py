@@ -677,6 +677,42 @@ def test_first_in_a_span_of_years_counts_the_time_since():
 @pytest.mark.parametrize(
     ("sentence", "passage", "holds"),
     [
+        # a failure, refusal or inability to do a thing is not doing it, as "failed to" is
+        (
+            "The government acted on the warnings.",
+            "Critics pointed to the government's failure to act on the warnings.",
+            False,
+        ),
+        (
+            "The government failed to act on the warnings.",
+            "Critics pointed to the government's failure to act on the warnings.",
+            True,
+        ),
+        ("The club paid the fine.", "The club's refusal to pay the fine angered fans.", False),
+        (
+            "The club refused to pay the fine.",
+            "The club's refusal to pay the fine angered fans.",
+            True,
+        ),
+        (
+            "Engineers were able to repair the pump.",
+            "Engineers' inability to repair the pump delayed the work.",
+            False,
+        ),
+    ],
+)
+def test_a_failure_or_refusal_to_act_negates_the_act(checker, sentence, passage, holds):
+    check = checker.check(sentence, [passage])
+    if holds:
+        assert check.supported, check.reasons
+    else:
+        assert check.contradicted, check.reasons
+        assert "negation" in {f.kind for f in check.findings}, check.reasons
+
+
+@pytest.mark.parametrize(
+    ("sentence", "passage", "holds"),
+    [
         # a thing said to be missing is "no" thing, whichever words say it
         (
             "Lawmakers noted the absence of a legislative remedy.",
