@@ -677,42 +677,6 @@ def test_first_in_a_span_of_years_counts_the_time_since():
 @pytest.mark.parametrize(
     ("sentence", "passage", "holds"),
     [
-        # a failure, refusal or inability to do a thing is not doing it, as "failed to" is
-        (
-            "The government acted on the warnings.",
-            "Critics pointed to the government's failure to act on the warnings.",
-            False,
-        ),
-        (
-            "The government failed to act on the warnings.",
-            "Critics pointed to the government's failure to act on the warnings.",
-            True,
-        ),
-        ("The club paid the fine.", "The club's refusal to pay the fine angered fans.", False),
-        (
-            "The club refused to pay the fine.",
-            "The club's refusal to pay the fine angered fans.",
-            True,
-        ),
-        (
-            "Engineers were able to repair the pump.",
-            "Engineers' inability to repair the pump delayed the work.",
-            False,
-        ),
-    ],
-)
-def test_a_failure_or_refusal_to_act_negates_the_act(checker, sentence, passage, holds):
-    check = checker.check(sentence, [passage])
-    if holds:
-        assert check.supported, check.reasons
-    else:
-        assert check.contradicted, check.reasons
-        assert "negation" in {f.kind for f in check.findings}, check.reasons
-
-
-@pytest.mark.parametrize(
-    ("sentence", "passage", "holds"),
-    [
         # a thing said to be missing is "no" thing, whichever words say it
         (
             "Lawmakers noted the absence of a legislative remedy.",
@@ -743,6 +707,28 @@ def test_a_failure_or_refusal_to_act_negates_the_act(checker, sentence, passage,
             "The report noted an absence of evidence of fraud.",
             False,
         ),
+        # a failure, refusal or inability to do a thing is not doing it, as "failed to" is
+        (
+            "The government acted on the warnings.",
+            "Critics pointed to the government's failure to act on the warnings.",
+            False,
+        ),
+        (
+            "The government failed to act on the warnings.",
+            "Critics pointed to the government's failure to act on the warnings.",
+            True,
+        ),
+        ("The club paid the fine.", "The club's refusal to pay the fine angered fans.", False),
+        (
+            "The club refused to pay the fine.",
+            "The club's refusal to pay the fine angered fans.",
+            True,
+        ),
+        (
+            "Engineers were able to repair the pump.",
+            "Engineers' inability to repair the pump delayed the work.",
+            False,
+        ),
         # … not to a mention of it doing something
         (
             "The injury left the club without its left-back.",
@@ -751,7 +737,7 @@ def test_a_failure_or_refusal_to_act_negates_the_act(checker, sentence, passage,
         ),
     ],
 )
-def test_lack_without_and_absence_of_negate_the_thing(checker, sentence, passage, holds):
+def test_missing_refused_or_failed_things_are_negated(checker, sentence, passage, holds):
     check = checker.check(sentence, [passage])
     negation = [f for f in check.findings if f.kind == "negation"]
     if holds is None:
