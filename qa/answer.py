@@ -50,6 +50,14 @@ from .verify import Sources, SupportChecker
 
 # Words after a name that are not its last word ("Martin Luther King Jr.", "Acme Holdings Inc.").
 _NAME_SUFFIXES = frozenset("jr sr ii iii iv inc ltd llc plc corp co ag sa nv gmbh".split())
+# Words that say what kind of body a company or group is: news text drops them after the
+# first mention ("Rogers Communications Inc." → "Rogers", "the Wagner Group" → "Wagner").
+_BODY_WORDS = frozenset(
+    "communications group holdings corporation company companies incorporated limited "
+    "technologies industries enterprises".split()
+)
+# Small words that an organisation's initials leave out ("Department of Justice" → DOJ).
+_INITIALS_SKIP = frozenset("of and the for in on at to".split())
 
 
 class QuestionError(TwoSourceError):
@@ -327,18 +335,24 @@ class AnswerEngine:
         mention: "Kane", "the Seahawks"), nor in a document's title or outlet. The archive
         cannot answer a question about them."""
         missing = []
+        orgs = set(analysis.organisations)
         for name in (*analysis.people, *analysis.organisations):
+            is_org = name in orgs
             name = re.sub(r"['’]s?$", "", name).strip()
             words = [w.lower() for w in re.findall(r"\w+", name) if len(w) > 1]
             if not words or self._mentioned(words) or self._in_metadata(words):
                 continue
-            # the last word that is not a suffix ("Jr.", "III", "Inc."): a surname of three
-            # letters counts as well ("Lee", "Cue"), the suffix itself never does
-            core = [w for w in re.findall(r"\w+", name) if w.lower() not in _NAME_SUFFIXES]
+            if is_org and self._initials_mentioned(name):
+                continue
+            # the last word that is not a suffix ("Jr.", "III", "Inc.") nor, in an
+            # organisation's name, a word for its kind of body ("Communications"): a surname
+            # of three letters counts as well ("Lee", "Cue"), the suffix itself never does
+            skip = _NAME_SUFFIXES | (_BODY_WORDS if is_org else frozenset())
+            core = [w for w in re.findall(r"\w+", name) if w.lower() not in skip]
             last = core[-1] if core else ""
             if (
                 len(words) > 1
-                and len(core) > 1
+                and (len(core) > 1 or is_org)
                 and len(last) >= 3
                 and last[:1].isupper()
                 and not last.isupper()
@@ -347,6 +361,18 @@ class AnswerEngine:
                 continue
             missing.append(name)
         return list(dict.fromkeys(missing))
+
+    def _initials_mentioned(self, name: str) -> bool:
+        """An organisation of three or more capitalised words is also named by their initials
+        ("National Music Publishers Association" → NMPA), in a passage (in capitals) or in a
+        document's title or outlet."""
+        words = [w for w in re.findall(r"\w+", name) if w.lower() not in _INITIALS_SKIP]
+        if len(words) < 3 or not all(w[:1].isupper() for w in words):
+            return False
+        initials = "".join(w[0] for w in words).upper()
+        return self._mentioned([initials], case_sensitive=True) or self._in_metadata(
+            [initials.lower()]
+        )
 
     def _mentioned(self, words: list[str], case_sensitive: bool = False) -> bool:
         index = self.retriever.index

@@ -503,3 +503,41 @@ def test_checked_sentences_not_about_the_question_are_left_out(seed_index, embed
     engine.settings = settings
     both = [Sentence(on.text), Sentence(off.text)]
     assert engine._about_question(FIVE_MILLION, both) == (both, [])
+
+
+def test_an_organisation_is_mentioned_by_its_short_name_or_its_initials(tmp_path, fake_embedder):
+    """News text names a company without the word for its kind of body ("Rogers
+    Communications Inc." → "Rogers") and a body of several words by its initials (NMPA); a
+    name whose short form or initials the archive never prints still stops the question."""
+    from index.ingest import ingest
+    from index.settings import load_settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "rogers.txt").write_text(
+        "Rogers shares fall on lawsuit\n\nShares of Rogers extended losses on news of the "
+        "lawsuit, closing down 2.2% in Toronto on Tuesday after the filing was made public.\n"
+    )
+    (docs / "nmpa.txt").write_text(
+        "Publishers warn on AI\n\nThe NMPA told the copyright office that generative AI is "
+        "the greatest risk to songwriters it has seen, and asked for licensing rules.\n"
+    )
+    settings = load_settings(tmp_path / "data")
+    assert ingest([docs], settings, embedder=fake_embedder).ok
+    assistant = Assistant(settings=settings, generator=FakeGenerator(lambda m: "{}"))
+    assistant.index._embedder = fake_embedder
+    engine = assistant.engine
+
+    def unknown(question):
+        analysis = engine.analyze(question)
+        assert analysis.organisations, analysis  # the test is about organisations
+        return engine.unknown_names(analysis)
+
+    assert unknown("Did Rogers Communications Inc. shares fall after the lawsuit?") == []
+    assert unknown("Did the National Music Publishers Association call generative AI a risk?") == []
+    assert unknown("Did Kestrel Communications Inc. shares fall after the lawsuit?") == [
+        "Kestrel Communications Inc."
+    ]
+    assert unknown("Did the National Film Producers Association call AI a risk?") == [
+        "National Film Producers Association"
+    ]
