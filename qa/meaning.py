@@ -1208,11 +1208,14 @@ def _head_predicates(doc) -> set[str]:
 # -- the comparison
 
 
-def compare(sentence: str, passages: list[str], sources: str = "") -> list[Finding]:
+def compare(
+    sentence: str, passages: list[str], sources: str = "", outlets: tuple[str, ...] = ()
+) -> list[Finding]:
     """Findings that the ``passages`` do not support ``sentence``, by meaning (empty = none).
 
     ``sources``: the cited passages' outlets and titles; a sentence may name them ("The
-    Guardian reported …") although the quoted passage does not."""
+    Guardian reported …") although the quoted passage does not. ``outlets``: the cited
+    passages' outlets, which a sentence may name as the reporter only."""
     if not passages:
         return []
     docs = parse_many([sentence, *passages])
@@ -1232,6 +1235,7 @@ def compare(sentence: str, passages: list[str], sources: str = "") -> list[Findi
     findings += _factor_findings(claim, pdocs)
     findings += _date_findings(claim, pdocs)
     findings += _entity_findings(claim, pdocs, sources)
+    findings += _outlet_role_findings(claim, pdocs, outlets)
     findings += _scope_findings(claim, pdocs, findings)
     findings += _hedge_findings(claim, pdocs) or _judgement_findings(claim, pdocs)
     findings += _certainty_findings(claim, pdocs)
@@ -3089,3 +3093,64 @@ def _same_date(text: str, iso: str) -> bool:
         and all(m == month for m in months)
         and all(d == day for d in days)
     )
+
+
+# -- who reported: an outlet is the teller of its passage, not a doer in it
+
+# Verbs by which an outlet's article tells or judges something ("The Verge suggests …",
+# "TechCrunch accuses Google of …"), beyond the plain reporting verbs.
+_TELLING = {"imply", "quote", "cite", "find", "conclude", "accuse", "criticise", "criticize"}
+
+
+def _outlet_role_findings(claim, pdocs, outlets: tuple[str, ...]) -> list[Finding]:
+    """A cited passage's outlet that the sentence names as doing what the passage tells
+    ("Music Business Worldwide advocates for regulations" for a passage in which a trade body
+    does): the outlet's name is allowed in a sentence only as the teller — the subject of a
+    reporting verb, "according to …", "the … article", "reported by …" — unless the passages
+    themselves name it."""
+    p_text = " ".join(d.text for d in pdocs).lower()
+    text = claim.text.lower()
+    out: list[Finding] = []
+    for outlet in dict.fromkeys(outlets):
+        name = re.sub(r"^the\s+", "", (outlet or "").strip(), flags=re.I).lower()
+        if len(name) < 2 or re.search(rf"(?<!\w){re.escape(name)}(?!\w)", p_text):
+            continue
+        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+            span = claim.char_span(m.start(), m.end(), alignment_mode="expand")
+            if span is None or _tells(span.root):
+                continue
+            head = span.root.head
+            why = (
+                f"says {outlet} itself {head.text} — the outlet only published the passage "
+                f"(its report may be cited: '{outlet} reported that …')"
+            )
+            out.append(Finding("actor", why, False, tuple(name.split())))
+            break
+    return out
+
+
+def _tells(token) -> bool:
+    """Is this outlet mention the teller of a report: the subject of a reporting verb, after
+    "according to", or attached to an article noun or to a reporting verb ("the TechCrunch
+    article", "the article from The Verge", "reported by Fortune")? Names joined by "and"
+    share their first's place ("Polygon and Engadget articles")."""
+    node = token
+    while node.dep_ == "conj" and node.head is not node:
+        node = node.head
+    head = node.head
+    telling = _REPORTING_VERBS | _TELLING | {"publish", "allege", "tell", "insist", "show"}
+    inverted = not any(c.dep_ in ("nsubj", "nsubjpass") for c in head.children)
+    if _low(head) in telling and (node.dep_ != "dobj" or inverted):
+        return True  # its subject; also "…, reported the Gazette", parsed as its object
+    if node.dep_ in ("nsubj", "nsubjpass"):
+        return _low(head) in _REPORT_NOUNS
+    if node.dep_ in ("compound", "poss", "nmod", "amod", "npadvmod"):
+        return _low(head) in _REPORT_NOUNS or (
+            head.dep_ in ("nsubj", "nsubjpass") and _low(head.head) in telling
+        )
+    if node.dep_ == "pobj" and head.dep_ in ("prep", "agent", "dative"):
+        governor = head.head
+        if head.lower_ == "to" and governor.lower_ == "according":
+            return True
+        return _low(governor) in _REPORT_NOUNS or _low(governor) in telling
+    return False

@@ -310,8 +310,9 @@ class SupportChecker:
         if isinstance(sources, Sources) and sources.published:
             outlets = " | ".join(sources.outlets).lower()
             sentence = report_dates(sentence, list(sources.published), outlets)
+        outlets = sources.outlets if isinstance(sources, Sources) else ()
         sources = str(sources)  # the text, for names (spaCy takes exact strings)
-        findings = compare(sentence, passages, sources)
+        findings = compare(sentence, passages, sources, outlets)
         reasons = [f.reason for f in findings]
         contradicted = any(f.contradiction for f in findings)
         claim_doc, *pdocs = parse_many([sentence, *passages])

@@ -36,6 +36,27 @@ def test_naming_the_cited_outlet_is_supported_only_with_that_outlet(checker):
 
 
 @pytest.mark.parametrize(
+    ("sentence", "holds"),
+    [
+        # the outlet as the teller of its passage, however it is said
+        ("The Harbour Gazette reported that the Alder River Bridge will close for 14 weeks.", True),
+        ("According to the Harbour Gazette, the Alder River Bridge will close for 14 weeks.", True),
+        ("The Harbour Gazette article says the Alder River Bridge will close for 14 weeks.", True),
+        ("The Alder River Bridge will close for 14 weeks, reported the Harbour Gazette.", True),
+        # … not as a doer in what the passage tells
+        ("The Harbour Gazette will close the Alder River Bridge for 14 weeks.", False),
+        ("The Harbour Gazette plans the closure of the Alder River Bridge for 14 weeks.", False),
+    ],
+)
+def test_the_cited_outlet_may_be_named_as_the_teller_not_as_a_doer(checker, sentence, holds):
+    sources = Sources("Harbour Gazette. Bridge to close.", ["Harbour Gazette"], [])
+    check = checker.check(sentence, [PASSAGE], sources)
+    assert check.supported is holds, check.reasons
+    if not holds:
+        assert any("only published the passage" in r for r in check.reasons), check.reasons
+
+
+@pytest.mark.parametrize(
     ("sentence", "reason"),
     [
         ("The Alder River Bridge will close for 16 weeks from 3 March 2025.", "number"),
