@@ -3098,8 +3098,15 @@ def _same_date(text: str, iso: str) -> bool:
 # -- who reported: an outlet is the teller of its passage, not a doer in it
 
 # Verbs by which an outlet's article tells or judges something ("The Verge suggests …",
-# "TechCrunch accuses Google of …"), beyond the plain reporting verbs.
-_TELLING = {"imply", "quote", "cite", "find", "conclude", "accuse", "criticise", "criticize"}
+# "TechCrunch accuses Google of …", "Polygon recommends …" of a gift guide), beyond the plain
+# reporting verbs — what a publication does with its text, not a stance in the debate it
+# reports ("advocates", "urges", "calls for" are the people it quotes).
+_TELLING = {
+    "imply", "quote", "cite", "find", "conclude", "accuse", "criticise", "criticize",
+    "recommend", "advise", "praise", "rate", "rank", "review", "predict", "consider", "list",
+    "pick", "portray", "depict", "characterise", "characterize", "examine", "explore",
+    "analyse", "analyze", "question",
+}  # fmt: skip
 
 
 def _outlet_role_findings(claim, pdocs, outlets: tuple[str, ...]) -> list[Finding]:

@@ -746,3 +746,29 @@ def test_missing_refused_or_failed_things_are_negated(checker, sentence, passage
         assert check.supported, check.reasons
     else:
         assert check.contradicted and negation, check.reasons
+
+
+def test_an_outlet_judges_what_it_reviews_but_does_not_take_sides_it_reports():
+    guide = ["The best gift for a Switch owner this year is Tears of the Kingdom."]
+    debate = ["The NMPA is calling for regulations that protect songwriters from AI."]
+
+    def outlet_findings(sentence, passages, outlet):
+        found = compare(sentence, passages, f"{outlet}. A title.", (outlet,))
+        return [f for f in found if "only published the passage" in f.reason]
+
+    assert not outlet_findings(
+        "Polygon recommends Tears of the Kingdom for Switch owners.", guide, "Polygon"
+    )
+    assert not outlet_findings(
+        "Polygon says Tears of the Kingdom is the best gift.", guide, "Polygon"
+    )
+    assert outlet_findings(
+        "Music Business Worldwide advocates for regulations that protect songwriters.",
+        debate,
+        "Music Business Worldwide",
+    )
+    assert outlet_findings(
+        "Music Business Worldwide urges regulations that protect songwriters.",
+        debate,
+        "Music Business Worldwide",
+    )
