@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from index.errors import TwoSourceError
 
 from .llm import Generator
+from .meaning import BODY_WORDS, NAME_SUFFIXES
 from .named import decide_name, name_contexts, parse_name
 from .prompting import (
     ABSTAIN_MESSAGE,
@@ -49,13 +50,6 @@ from .retrieve import (
 from .verify import Sources, SupportChecker
 
 # Words after a name that are not its last word ("Martin Luther King Jr.", "Acme Holdings Inc.").
-_NAME_SUFFIXES = frozenset("jr sr ii iii iv inc ltd llc plc corp co ag sa nv gmbh".split())
-# Words that say what kind of body a company or group is: news text drops them after the
-# first mention ("Rogers Communications Inc." → "Rogers", "the Wagner Group" → "Wagner").
-_BODY_WORDS = frozenset(
-    "communications group holdings corporation company companies incorporated limited "
-    "technologies industries enterprises".split()
-)
 # Small words that an organisation's initials leave out ("Department of Justice" → DOJ).
 _INITIALS_SKIP = frozenset("of and the for in on at to".split())
 
@@ -347,7 +341,7 @@ class AnswerEngine:
             # the last word that is not a suffix ("Jr.", "III", "Inc.") nor, in an
             # organisation's name, a word for its kind of body ("Communications"): a surname
             # of three letters counts as well ("Lee", "Cue"), the suffix itself never does
-            skip = _NAME_SUFFIXES | (_BODY_WORDS if is_org else frozenset())
+            skip = NAME_SUFFIXES | (BODY_WORDS if is_org else frozenset())
             core = [w for w in re.findall(r"\w+", name) if w.lower() not in skip]
             last = core[-1] if core else ""
             if (

@@ -45,6 +45,15 @@ NEGATING_GOVERNORS = {
     "inability",
     "unwillingness",
 }
+# Words after a name that are no part of what it is called in running text: a person's
+# "Jr." or "III", a company's "Inc." — and the words for its kind of body, which news text
+# drops after the first mention ("Rogers Communications Inc." → "Rogers", "the Wagner Group"
+# → "Wagner").
+NAME_SUFFIXES = frozenset("jr sr ii iii iv inc ltd llc plc corp co ag sa nv gmbh".split())
+BODY_WORDS = frozenset(
+    "communications group holdings corporation company companies incorporated limited "
+    "technologies industries enterprises".split()
+)
 # Nouns that say what they govern is missing: "the absence of a remedy", "a lack of funds".
 _ABSENCE = {"absence", "lack"}
 # Pairs of lemmas with opposite meaning (symmetric). Words formed with a negating prefix
@@ -2034,6 +2043,8 @@ def _entity_findings(claim, pdocs, sources: str = "") -> list[Finding]:
             continue  # SEC ~ Securities and Exchange Commission
         if _qualified_name(tok, texts):
             continue  # "the U.S. Supreme Court" for the passage's "the Supreme Court"
+        if _body_word_of(tok, p_names, pdocs):
+            continue  # "Rogers Communications Inc." for the passage's "Rogers"
         name = _name_span(tok)
         seen.add(key)
         if name in seen:
@@ -2116,6 +2127,25 @@ def _phrases(doc):
 def _initials(span) -> str:
     """ "Securities and Exchange Commission" → "sec"; "artificial intelligence" → "ai"."""
     return "".join(t.text[0] for t in span if t.is_alpha and not t.is_stop).lower()
+
+
+def _body_word_of(tok, p_names: list[str], pdocs) -> bool:
+    """A suffix or a word for a kind of body ("Communications", "Inc.") in a name whose other
+    words the passage has, not as a person's name: the same body, named in full."""
+    if _low(tok).strip(".") not in BODY_WORDS | NAME_SUFFIXES:
+        return False
+    ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+    if ent is None:
+        return False
+    rest = [
+        t
+        for t in ent
+        if t.i != tok.i and t.is_alpha and _low(t).strip(".") not in BODY_WORDS | NAME_SUFFIXES
+    ]
+    if not rest or not all(_low(t) in p_names or t.lower_ in p_names for t in rest):
+        return False
+    people = {t.lower_ for d in pdocs for t in d if t.ent_type_ == "PERSON"}
+    return not any(t.lower_ in people for t in rest)
 
 
 def _name_span(tok) -> str:

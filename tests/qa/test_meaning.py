@@ -772,3 +772,18 @@ def test_an_outlet_judges_what_it_reviews_but_does_not_take_sides_it_reports():
         debate,
         "Music Business Worldwide",
     )
+
+
+def test_a_company_named_in_full_is_the_one_the_passage_names_short():
+    shares = ["Shares of Rogers extended losses on news of the lawsuit, closing down 2.2%."]
+    for sentence in (
+        "Shares of Rogers Communications Inc. extended losses on news of the lawsuit.",
+        "Shares of Rogers Communications extended losses on news of the lawsuit.",
+    ):
+        assert not [f for f in compare(sentence, shares) if f.kind == "entity"], sentence
+    # a word that is not a kind of body names another company
+    other = compare("Shares of Rogers Sugar extended losses on news of the lawsuit.", shares)
+    assert any(f.kind == "entity" for f in other)
+    # and a person's surname is not a company's
+    person = ["Ted Rogers said the lawsuit had no merit."]
+    assert compare("Rogers Holdings said the lawsuit had no merit.", person)
