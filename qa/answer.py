@@ -49,7 +49,6 @@ from .retrieve import (
 )
 from .verify import Sources, SupportChecker
 
-# Words after a name that are not its last word ("Martin Luther King Jr.", "Acme Holdings Inc.").
 # Small words that an organisation's initials leave out ("Department of Justice" → DOJ).
 _INITIALS_SKIP = frozenset("of and the for in on at to".split())
 
