@@ -426,19 +426,26 @@ def test_which_report_came_first_is_decided_by_the_cited_articles_dates():
     assert decide_verdict(answer("2023-10-09", "2023-10-05"), other, "yes").value == "yes"
 
 
+def _engine_over(folder, tmp_path, fake_embedder):
+    """The answer engine over ``folder`` ingested into a fresh data dir (fake embedder, a
+    generator that is never asked)."""
+    from index.ingest import ingest
+    from index.settings import load_settings
+
+    settings = load_settings(tmp_path / "data")
+    assert ingest([folder], settings, embedder=fake_embedder).ok
+    assistant = Assistant(settings=settings, generator=FakeGenerator(lambda m: "{}"))
+    assistant.index._embedder = fake_embedder
+    return assistant.engine
+
+
 def test_a_short_surname_in_the_archive_keeps_a_question_open(tmp_path, fake_embedder):
     """News text calls a person by surname after the first mention, however short the
     surname ("Lee", "Cue", "Vos"); a suffix ("Jr.") is not a surname, and a surname the
     archive never prints still stops the question."""
-    from index.ingest import ingest
-    from index.settings import load_settings
     from tests.conftest import EXAMPLES
 
-    settings = load_settings(tmp_path / "data")
-    assert ingest([EXAMPLES], settings, embedder=fake_embedder).ok
-    assistant = Assistant(settings=settings, generator=FakeGenerator(lambda m: "{}"))
-    assistant.index._embedder = fake_embedder
-    engine = assistant.engine
+    engine = _engine_over(EXAMPLES, tmp_path, fake_embedder)
 
     def unknown(question):
         return engine.unknown_names(engine.analyze(question))
@@ -509,9 +516,6 @@ def test_an_organisation_is_mentioned_by_its_short_name_or_its_initials(tmp_path
     """News text names a company without the word for its kind of body ("Rogers
     Communications Inc." → "Rogers") and a body of several words by its initials (NMPA); a
     name whose short form or initials the archive never prints still stops the question."""
-    from index.ingest import ingest
-    from index.settings import load_settings
-
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "rogers.txt").write_text(
@@ -522,11 +526,7 @@ def test_an_organisation_is_mentioned_by_its_short_name_or_its_initials(tmp_path
         "Publishers warn on AI\n\nThe NMPA told the copyright office that generative AI is "
         "the greatest risk to songwriters it has seen, and asked for licensing rules.\n"
     )
-    settings = load_settings(tmp_path / "data")
-    assert ingest([docs], settings, embedder=fake_embedder).ok
-    assistant = Assistant(settings=settings, generator=FakeGenerator(lambda m: "{}"))
-    assistant.index._embedder = fake_embedder
-    engine = assistant.engine
+    engine = _engine_over(docs, tmp_path, fake_embedder)
 
     def unknown(question):
         analysis = engine.analyze(question)
