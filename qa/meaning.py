@@ -54,6 +54,7 @@ BODY_WORDS = frozenset(
     "communications group holdings corporation company companies incorporated limited "
     "technologies industries enterprises".split()
 )
+_NOT_CALLED = BODY_WORDS | NAME_SUFFIXES
 # Nouns that say what they govern is missing: "the absence of a remedy", "a lack of funds".
 _ABSENCE = {"absence", "lack"}
 # Pairs of lemmas with opposite meaning (symmetric). Words formed with a negating prefix
@@ -2132,16 +2133,12 @@ def _initials(span) -> str:
 def _body_word_of(tok, p_names: list[str], pdocs) -> bool:
     """A suffix or a word for a kind of body ("Communications", "Inc.") in a name whose other
     words the passage has, not as a person's name: the same body, named in full."""
-    if _low(tok).strip(".") not in BODY_WORDS | NAME_SUFFIXES:
+    if _low(tok).strip(".") not in _NOT_CALLED:
         return False
     ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
     if ent is None:
         return False
-    rest = [
-        t
-        for t in ent
-        if t.i != tok.i and t.is_alpha and _low(t).strip(".") not in BODY_WORDS | NAME_SUFFIXES
-    ]
+    rest = [t for t in ent if t.i != tok.i and t.is_alpha and _low(t).strip(".") not in _NOT_CALLED]
     if not rest or not all(_low(t) in p_names or t.lower_ in p_names for t in rest):
         return False
     people = {t.lower_ for d in pdocs for t in d if t.ent_type_ == "PERSON"}
@@ -3137,6 +3134,7 @@ _TELLING = {
     "pick", "portray", "depict", "characterise", "characterize", "examine", "explore",
     "analyse", "analyze", "question",
 }  # fmt: skip
+_TELLER_VERBS = _REPORTING_VERBS | _TELLING | {"publish", "allege", "tell", "insist", "show"}
 
 
 def _outlet_role_findings(claim, pdocs, outlets: tuple[str, ...]) -> list[Finding]:
@@ -3150,9 +3148,10 @@ def _outlet_role_findings(claim, pdocs, outlets: tuple[str, ...]) -> list[Findin
     out: list[Finding] = []
     for outlet in dict.fromkeys(outlets):
         name = re.sub(r"^the\s+", "", (outlet or "").strip(), flags=re.I).lower()
-        if len(name) < 2 or re.search(rf"(?<!\w){re.escape(name)}(?!\w)", p_text):
+        named = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+        if len(name) < 2 or named.search(p_text):
             continue
-        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+        for m in named.finditer(text):
             span = claim.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is None or _tells(span.root):
                 continue
@@ -3175,19 +3174,18 @@ def _tells(token) -> bool:
     while node.dep_ == "conj" and node.head is not node:
         node = node.head
     head = node.head
-    telling = _REPORTING_VERBS | _TELLING | {"publish", "allege", "tell", "insist", "show"}
     inverted = not any(c.dep_ in ("nsubj", "nsubjpass") for c in head.children)
-    if _low(head) in telling and (node.dep_ != "dobj" or inverted):
+    if _low(head) in _TELLER_VERBS and (node.dep_ != "dobj" or inverted):
         return True  # its subject; also "…, reported the Gazette", parsed as its object
     if node.dep_ in ("nsubj", "nsubjpass"):
         return _low(head) in _REPORT_NOUNS
     if node.dep_ in ("compound", "poss", "nmod", "amod", "npadvmod"):
         return _low(head) in _REPORT_NOUNS or (
-            head.dep_ in ("nsubj", "nsubjpass") and _low(head.head) in telling
+            head.dep_ in ("nsubj", "nsubjpass") and _low(head.head) in _TELLER_VERBS
         )
     if node.dep_ == "pobj" and head.dep_ in ("prep", "agent", "dative"):
         governor = head.head
         if head.lower_ == "to" and governor.lower_ == "according":
             return True
-        return _low(governor) in _REPORT_NOUNS or _low(governor) in telling
+        return _low(governor) in _REPORT_NOUNS or _low(governor) in _TELLER_VERBS
     return False

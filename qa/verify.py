@@ -307,10 +307,10 @@ class SupportChecker:
         cfg = self.config
         if not passages:
             return Check(False, 0.0, ["no passage cited"], 0.0), False
-        if isinstance(sources, Sources) and sources.published:
-            outlets = " | ".join(sources.outlets).lower()
-            sentence = report_dates(sentence, list(sources.published), outlets)
         outlets = sources.outlets if isinstance(sources, Sources) else ()
+        if isinstance(sources, Sources) and sources.published:
+            named = " | ".join(outlets).lower()
+            sentence = report_dates(sentence, list(sources.published), named)
         sources = str(sources)  # the text, for names (spaCy takes exact strings)
         findings = compare(sentence, passages, sources, outlets)
         reasons = [f.reason for f in findings]
