@@ -3040,6 +3040,32 @@ _REPORT_NOUNS = {
 }  # fmt: skip
 
 
+def source_label(sentence: str, outlets: list[str], published: list[str]) -> str:
+    """``sentence`` without a leading label naming a cited article — "Fortune, 2023-10-18: …",
+    "The Verge (2023-12-18): …", "TechCrunch: …", the heading under which the passages are
+    laid out for the model — when the label's outlet is one of the cited passages' ``outlets``
+    and its date (if it gives one) is the publication date (ISO) of one of them. Such a label
+    says who reported the rest and when; the rest is what the passage must say. A label that
+    names another outlet or another date stays, and is checked as words of the sentence."""
+    m = _LABEL.match(sentence)
+    if not m:
+        return sentence
+    named = {o.strip().lower() for o in outlets if o and o.strip()}
+    dates = {p[:10] for p in published if p}
+    if m["outlet"].strip().lower() not in named or (m["date"] and m["date"] not in dates):
+        return sentence
+    rest = m["rest"].strip()
+    return rest[:1].upper() + rest[1:]
+
+
+# "Outlet, 2023-10-18: …", "Outlet (2023-10-18): …", "Outlet: …"
+_LABEL = re.compile(
+    r"^\s*(?P<outlet>[^:\n]{2,80}?)\s*(?:,\s*|\(\s*)?(?P<date>\d{4}-\d{2}-\d{2})?\s*\)?\s*:\s+"
+    r"(?P<rest>\S.*)$",
+    re.S,
+)
+
+
 def report_dates(sentence: str, published: list[str], outlets: str = "") -> str:
     """``sentence`` without the dates it gives for when a cited article appeared, where each
     such date agrees with the publication date (ISO ``YYYY-MM-DD…``) of one of the cited

@@ -25,7 +25,7 @@ from typing import Literal
 
 import numpy as np
 
-from .meaning import Finding, compare, report_dates, spelled_alike
+from .meaning import Finding, compare, report_dates, source_label, spelled_alike
 from .nlp import parse_many
 from .text import STOPWORDS, stem
 
@@ -308,6 +308,8 @@ class SupportChecker:
         if not passages:
             return Check(False, 0.0, ["no passage cited"], 0.0), False
         outlets = sources.outlets if isinstance(sources, Sources) else ()
+        if isinstance(sources, Sources) and outlets:
+            sentence = source_label(sentence, list(outlets), list(sources.published))
         if isinstance(sources, Sources) and sources.published:
             named = " | ".join(outlets).lower()
             sentence = report_dates(sentence, list(sources.published), named)

@@ -249,6 +249,41 @@ def test_the_date_an_article_appeared_is_checked_against_its_publication_date(ch
     assert not checker.check(said, [passage], sources("2023-11-06")).supported
 
 
+def test_a_passage_heading_repeated_as_a_label_says_who_reported_and_when(checker):
+    # MultiHop-RAG dev, query 176 (Fortune, 2023-10-18): the model writes the sentence under
+    # the heading its passages are laid out with ("Fortune, 2023-10-18:") — who reported it
+    # and when, not words the passage must contain.
+    passage = (
+        "Bipartisan groups of lawmakers have been floating ways to operate the House by giving "
+        "greater power to McHenry or another temporary speaker."
+    )
+    title = "Fortune. Republicans dump Jim Jordan."
+
+    def sources(outlet: str, published: str) -> Sources:
+        return Sources(title, [outlet], [published])
+
+    for label in ("Fortune, 2023-10-18: ", "Fortune (2023-10-18): ", "Fortune: "):
+        check = checker.check(label + passage, [passage], sources("Fortune", "2023-10-18T09:00"))
+        assert check.supported, (label, check.reasons)
+    # a label naming another day or another outlet than the cited article's is not excused
+    wrong_day = checker.check(
+        "Fortune, 2023-10-19: " + passage, [passage], sources("Fortune", "2023-10-18")
+    )
+    assert (
+        not wrong_day.supported and "the passage does not give the year 2023" in wrong_day.reasons
+    )
+    other = checker.check(
+        "Reuters, 2023-10-18: " + passage, [passage], sources("Fortune", "2023-10-18")
+    )
+    assert not other.supported
+    # and a label leaves the rest to be checked as before
+    never = (
+        "Fortune, 2023-10-18: Bipartisan groups of lawmakers have never floated ways to give "
+        "greater power to McHenry."
+    )
+    assert checker.check(never, [passage], sources("Fortune", "2023-10-18")).contradicted
+
+
 def test_a_sentence_sharing_only_names_and_numbers_with_its_passage_is_not_supported(checker):
     """Seed article sentences (Espreso Global): the model's sentence keeps the name and the years
     of the passage it cites but says something else of them."""
