@@ -2034,8 +2034,10 @@ def _entity_findings(claim, pdocs, sources: str = "") -> list[Finding]:
         if not _is_name(tok):
             continue
         key = _low(tok)
-        if key in seen or any(same_name(key, p) or spelled_alike(key, p) for p in p_names):
-            continue
+        if key in seen or any(
+            same_name(key, p) or same_name(tok.lower_, p) or spelled_alike(key, p) for p in p_names
+        ):
+            continue  # by its lemma or as written (the tagger may read "Jets" as "jet")
         if _dotted(tok.text) and tok.text.replace(".", "").lower() in p_abbrevs:
             continue  # "U.S." ~ "US", "U.S" or "the United States"
         if key in _REGION_WORDS and _named_region(tok, p_names):
@@ -2046,6 +2048,8 @@ def _entity_findings(claim, pdocs, sources: str = "") -> list[Finding]:
             continue  # "the U.S. Supreme Court" for the passage's "the Supreme Court"
         if _body_word_of(tok, p_names, pdocs):
             continue  # "Rogers Communications Inc." for the passage's "Rogers"
+        if _called_short(tok, pdocs):
+            continue  # "Jonathan Smith" for the passage's "Smith guided Oregon State"
         name = _name_span(tok)
         seen.add(key)
         if name in seen:
@@ -2143,6 +2147,50 @@ def _body_word_of(tok, p_names: list[str], pdocs) -> bool:
         return False
     people = {t.lower_ for d in pdocs for t in d if t.ent_type_ == "PERSON"}
     return not any(t.lower_ in people for t in rest)
+
+
+def _name_run(tok) -> list:
+    """The words of the name ``tok`` is part of: its entity, or the run of capitalised proper
+    nouns around it."""
+    ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+    if ent is not None and ent.label_ in _NAME_LABELS:
+        return [t for t in ent if t.is_alpha]
+
+    def named(t) -> bool:
+        return t.pos_ == "PROPN" and t.is_alpha and t.text[:1].isupper()
+
+    if not named(tok):
+        return [tok]
+    start, end = tok.i, tok.i
+    while start > 0 and named(tok.doc[start - 1]):
+        start -= 1
+    while end + 1 < len(tok.doc) and named(tok.doc[end + 1]):
+        end += 1
+    return list(tok.doc[start : end + 1])
+
+
+def _called_short(tok, pdocs) -> bool:
+    """A word of a name given in full ("Jonathan Smith", "Manchester United") whose last word
+    the passage uses alone as a name ("Smith guided …") — news text calls a person, a team or
+    a company by that word after the first mention. Not when the passage also gives that word
+    in a longer name that is not the sentence's ("Sheffield United", "Ted Rogers"): its short
+    form may be that one."""
+    run = _name_run(tok)
+    if len(run) < 2 or tok.i == run[-1].i:
+        return False
+    full = [t.lower_ for t in run]
+    last = run[-1].text
+    alone = False
+    for d in pdocs:
+        for t in d:
+            if t.text != last:
+                continue
+            theirs = [x.lower_ for x in _name_run(t)]
+            if theirs == [last.lower()] and (t.pos_ == "PROPN" or t.ent_type_ in _NAME_LABELS):
+                alone = True
+            elif theirs != full and theirs[-len(full) :] != full:
+                return False  # another name ending in the same word
+    return alone
 
 
 def _name_span(tok) -> str:
@@ -2668,6 +2716,9 @@ def _names_whole(mine, whole) -> bool:
     than "the most important discoveries")."""
     if any(c.lower_ in _SOME for c in mine.children if c.dep_ in ("det", "amod")):
         return False
+    kids = list(mine.children)
+    if any(c.dep_ == "nummod" for c in kids) and not any(c.dep_ in ("det", "poss") for c in kids):
+        return False  # "netted 19 yards" counts some; "the five largest banks" is the set
     return _restriction(mine) <= _restriction(whole)
 
 
