@@ -205,23 +205,43 @@ _CONFLICT = re.compile(
 )
 
 
+# … and one that asks which of the two it is ("consistent or inconsistent?"): no yes/no
+_EITHER_WAY = re.compile(r"\b(?:consisten\w*|agree\w*|the same)\b", re.IGNORECASE)
+
+
 def confirm_conflict(answer: Answer, analysis: QuestionAnalysis) -> None:
     """A "yes" to a question asking whether reports are inconsistent, contradict or disagree
     claims a contradiction between them, so it stands only on one the checks found: a
     sentence of the answer that another archive passage disputes (corroboration). The model
-    alone says "yes" to nearly every such question; without a found contradiction the answer
-    becomes "The archive does not say whether …"."""
+    alone says "yes" to nearly every such question. Without a found contradiction, where the
+    checked sentences rest on two articles or more (the reports compared, each checked), the
+    answer is "No —" on them; otherwise "The archive does not say whether …"."""
     v = answer.verdict
     if v is None or v.value != "yes" or not _CONFLICT.search(analysis.question):
         return
     if any(s.corroboration and s.corroboration.status == "disputed" for s in answer.sentences):
         return
-    answer.verdict = Verdict(
-        value="unknown",
-        lead=verdict_lead("unknown", analysis.question),
-        said=v.said,
-        reason="the model said yes, but the checks found no passage contradicting another",
-    )
+    reason = "the model said yes, but the checks found no passage contradicting another"
+    articles = {c.doc_id for c in v.citations}
+    if len(articles) >= 2 and not _EITHER_WAY.search(analysis.question):
+        # the reports compared were each checked, and none contradicts another: "no"
+        answer.verdict = Verdict(
+            value="no",
+            lead=verdict_lead("no", analysis.question, v.dates),
+            said=v.said,
+            reason=f"{reason} among the {len(articles)} cited articles, whose sentences passed "
+            "the check",
+            basis=v.basis,
+            citations=v.citations,
+            dates=v.dates,
+        )
+    else:
+        answer.verdict = Verdict(
+            value="unknown",
+            lead=verdict_lead("unknown", analysis.question),
+            said=v.said,
+            reason=reason,
+        )
     if answer.sentences:
         answer.sentences[0].lead = answer.verdict.lead
 

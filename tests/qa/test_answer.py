@@ -297,6 +297,37 @@ def test_yes_to_a_conflict_question_stands_on_a_disputed_sentence():
     assert answer.verdict.value == "yes" and answer.sentences[0].lead == "Yes — "
 
 
+def test_no_to_a_conflict_question_when_the_reports_compared_were_checked_and_agree():
+    from qa.answer import confirm_conflict
+    from qa.question import QuestionAnalysis
+    from qa.records import Answer, Citation, Sentence, Verdict
+
+    def cited(doc_id: str, outlet: str) -> Citation:
+        return Citation(doc_id, "A report", outlet, "2023-10-06", 0, 10, "Some words.")
+
+    two = [cited("a", "TechCrunch"), cited("b", "The Verge")]
+    answer = Answer(
+        question=CONFLICT_Q,
+        sentences=[Sentence("TechCrunch said so.", two[:1]), Sentence("The Verge too.", two[1:])],
+        status="answered",
+    )
+    analysis = QuestionAnalysis(question=CONFLICT_Q)
+    # each report's sentences passed the check and none is disputed: "no" on them
+    answer.verdict = Verdict("yes", "Yes — ", "yes", basis=[0, 1], citations=two)
+    confirm_conflict(answer, analysis)
+    assert answer.verdict.value == "no" and answer.sentences[0].lead == "No — "
+    assert answer.verdict.citations == two and "2 cited articles" in answer.verdict.reason
+    # one article checked is no comparison
+    answer.verdict = Verdict("yes", "Yes — ", "yes", basis=[0], citations=two[:1])
+    confirm_conflict(answer, analysis)
+    assert answer.verdict.value == "unknown"
+    # a question asking which of the two it is gets no "no"
+    either = "Are the two reports consistent or inconsistent on the five million?"
+    answer.verdict = Verdict("yes", "Yes — ", "yes", basis=[0, 1], citations=two)
+    confirm_conflict(answer, QuestionAnalysis(question=either))
+    assert answer.verdict.value == "unknown"
+
+
 def test_wh_question_gets_no_verdict(seed_index, embedder):
     assistant, gen = _assistant(seed_index, embedder, _five_million_with_verdict("yes"))
     answer = assistant.ask("How many people would Russia need to mobilize to win the war?")
