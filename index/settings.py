@@ -352,11 +352,15 @@ class AnswerSettings(_Group):
     )
     max_question_chars: int = Field(1000, ge=10, description="Longest question accepted.")
     abstain_below: float = Field(
-        0.40,
+        0.30,
         ge=0,
         le=1,
         description="If no evidence sentence scores this much (0.65·cosine + 0.35·keyword "
-        "coverage), the archive is taken not to hold the answer.",
+        "coverage) against the question or one of its clauses, nothing in the archive is "
+        "about the question: it abstains without asking the model. Between this and "
+        "answer.off_topic_below the passages are only related: the model is asked, but only "
+        "its checked sentences (or a name it gives that the passages state) can answer — no "
+        "passage is quoted in their place.",
     )
     off_topic_below: float = Field(
         0.40,

@@ -328,7 +328,8 @@ class AnswerEngine:
         is (the same scoring and the same ``answer.abstain_below``)."""
         best = max((e.score for e in evidence), default=0.0)
         clauses = question_clauses(q)
-        if len(clauses) < 2 or not evidence or best >= self.settings.answer.abstain_below:
+        a = self.settings.answer
+        if len(clauses) < 2 or not evidence or best >= max(a.abstain_below, a.off_topic_below):
             return best
         return max(best, *self._clause_scores(clauses, [e.text for e in evidence]))
 
@@ -505,7 +506,10 @@ class AnswerEngine:
         if n_deltas > 1:  # decoding speed, after the prompt was processed
             timings["tokens_per_s"] = (n_deltas - 1) / max(time.perf_counter() - t_first, 1e-9)
         t_v = time.perf_counter()
-        answer = self._finish(q, evidence, raw, timings, analysis)
+        # passages only related to the question (under answer.off_topic_below) are not
+        # quoted in place of the model's answer: only its checked sentences can answer
+        quote = best >= cfg.off_topic_below
+        answer = self._finish(q, evidence, raw, timings, analysis, quote)
         if verdict:
             answer.verdict = decide_verdict(answer, analysis, parse_verdict(raw))
             if answer.sentences:
@@ -548,19 +552,27 @@ class AnswerEngine:
         raw: str,
         timings: dict,
         analysis: QuestionAnalysis | None = None,
+        quote: bool = True,
     ) -> Answer:
+        """The model's output checked sentence by sentence; without one that passed (and is
+        about the question), the passages are quoted instead — unless ``quote`` is false."""
         by_id = {e.eid: e for e in evidence}
         parsed = parse_output(raw, set(by_id))
         model = getattr(self.generator, "name", "")
         outlets = analysis.outlets if analysis is not None else ()
         if parsed is None:
             return self._fallback(
-                q, evidence, timings, "the model's output was not valid JSON", outlets=outlets
+                q,
+                evidence,
+                timings,
+                "the model's output was not valid JSON",
+                outlets=outlets,
+                quote=quote,
             )
         answerable, items = parsed
         if not answerable or not items:
             return self._fallback(
-                q, evidence, timings, "the model found no answer", outlets=outlets
+                q, evidence, timings, "the model found no answer", outlets=outlets, quote=quote
             )
         pairs = [(text, [by_id[i].text for i in ids]) for text, ids in items]
         checks = self.checker.check_many(
@@ -602,6 +614,7 @@ class AnswerEngine:
                 "no sentence of the model's answer was supported",
                 removed,
                 outlets=outlets,
+                quote=quote,
             )
         kept, off_topic = self._about_question(q, kept)
         if not kept:
@@ -614,6 +627,7 @@ class AnswerEngine:
                 "no checked sentence of the model's answer was about the question",
                 removed,
                 outlets=outlets,
+                quote=quote,
             )
         else:
             answer = Answer(
@@ -734,6 +748,7 @@ class AnswerEngine:
         why: str,
         removed: list[Sentence] | None = None,
         outlets: tuple[str, ...] = (),
+        quote: bool = True,
     ) -> Answer:
         """Relevant passages, but no checked sentence of the model: quote the best passages
         (for a question about several outlets, the best of each outlet first), or abstain when
@@ -745,6 +760,9 @@ class AnswerEngine:
         pointed = {c.eid for s in removed or [] for c in s.citations}
         strong = [e for e in best if e.eid in pointed]
         strong += [e for e in best if e.eid not in pointed and e.score >= cfg.extractive_above]
+        if not quote:  # only related to the question: no passage stands as its answer
+            strong = []
+            why += "; the passages are only related to the question, so none is quoted"
         if len(outlets) >= 2:  # one quote per outlet the question names, then the rest
             firsts = [next((e for e in strong if e.outlet == o), None) for o in outlets]
             firsts = [e for e in dict.fromkeys(firsts) if e is not None]

@@ -120,6 +120,29 @@ def test_question_about_someone_the_archive_never_names_abstains_fast(seed_index
     assert gen.history, answer.message
 
 
+def test_passages_only_related_to_the_question_are_not_quoted_as_its_answer(seed_index, embedder):
+    # The archive (on the war in Ukraine) has passages related to this question but none
+    # about it: the model is asked, and its unchecked sentence is not replaced by quotes.
+    def respond(messages):
+        eid = min(passages_in(messages))
+        text = "The Russian defence ministry said Russia would boycott the Olympic Games in Paris."
+        return json.dumps({"answerable": True, "sentences": [{"evidence": [eid], "text": text}]})
+
+    assistant, gen = _assistant(seed_index, embedder, respond)
+    cfg = assistant.settings.answer
+    q = "What did the Russian defence ministry say about the Olympic Games in Paris?"
+    answer = assistant.ask(q)
+    related = assistant.engine.relevance(q, answer.evidence)
+    assert cfg.abstain_below <= related < cfg.off_topic_below, related
+    assert gen.history, "related passages: the model is asked"
+    assert answer.removed and not answer.sentences and answer.status == "abstained"
+    assert answer.outcome == "unsupported" and "only related" in answer.message
+    # the same unchecked answer to a question the passages are about is replaced by quotes
+    answer = assistant.ask("Did the Russian defence ministry say that the mobilization ended?")
+    assert assistant.engine.relevance(answer.question, answer.evidence) >= cfg.off_topic_below
+    assert answer.outcome == "extractive" and answer.sentences
+
+
 def test_model_finding_no_answer_on_relevant_evidence(seed_index, embedder):
     assistant, gen = _assistant(
         seed_index, embedder, lambda m: json.dumps({"answerable": False, "sentences": []})
@@ -346,10 +369,11 @@ def test_long_question_is_judged_relevant_clause_by_clause(seed_index, embedder)
     )
     answer = assistant.ask(q)
     cfg = assistant.settings.answer
-    # no sentence covers this whole question (its score stays under the cut-off)...
-    assert max(e.score for e in answer.evidence) < cfg.abstain_below
+    line = max(cfg.abstain_below, cfg.off_topic_below)  # about the question, not only related
+    # no sentence covers this whole question (its score stays under the line)...
+    assert max(e.score for e in answer.evidence) < line
     # ...but its first clause is answered by the archive, so the model is asked
-    assert assistant.engine.relevance(q, answer.evidence) >= cfg.abstain_below
+    assert assistant.engine.relevance(q, answer.evidence) >= line
     assert answer.outcome != "nothing_relevant", answer.message
     assert gen.history
 
