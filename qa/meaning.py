@@ -644,6 +644,10 @@ HEDGING_VERBS = {
     "maintain",
     "contend",
     "insist",
+    "suggest",  # "the data suggest that …", "The Verge suggests …"
+    "imply",
+    "anticipate",
+    "hint",
 }
 # Attribution a sentence may use to keep a hedge ("X said", "according to X").
 ATTRIBUTION = {
@@ -1099,7 +1103,14 @@ def quantities(doc) -> list[Quantity]:
     for m in _VAGUE_COUNTS.finditer(text):
         value = _VAGUE_VALUE[m.group(1).lower()]
         out.append(Quantity(value, _unit_after(doc, m.end()), "approx", m.group(1)))
+    for t in doc:  # "scoring twice": two of them
+        if t.lower_ in _COUNT_ADVERBS:
+            out.append(Quantity(_COUNT_ADVERBS[t.lower_], "", "exact", t.text))
     return out
+
+
+# Adverbs that are counts: "scored twice" is two goals, "won thrice" three wins.
+_COUNT_ADVERBS = {"twice": 2.0, "thrice": 3.0}
 
 
 def _unit_after(doc, end: int) -> str:
@@ -3266,3 +3277,46 @@ def _tells(token) -> bool:
             return True
         return _low(governor) in _REPORT_NOUNS or _low(governor) in _TELLER_VERBS
     return False
+
+
+def telling_words(claim, outlets: tuple[str, ...] = ()) -> set[int]:
+    """Token indices of the words by which a sentence says who told it — a cited outlet named
+    as the teller, "The Verge article",
+    "the report from Fortune", "according to the article", and a plain reporting verb whose
+    teller is a cited outlet or an article ("TechCrunch reported …", "the article describes
+    …"): attribution, checked against the cited passages' outlets, not words the passage
+    itself must contain. A verb that takes a side or judges ("accuses", "praises") is not
+    plain telling and stays a word of the sentence."""
+    text = claim.text.lower()
+    tellers: list = []
+    skip: set[int] = set()
+    for outlet in dict.fromkeys(o for o in outlets if o):
+        name = re.sub(r"^the\s+", "", outlet.strip(), flags=re.I).lower()
+        if len(name) < 2:
+            continue
+        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+            span = claim.char_span(m.start(), m.end(), alignment_mode="expand")
+            if span is not None and _tells(span.root):
+                tellers.append(span.root)
+                skip.update(t.i for t in span)
+    for t in claim:
+        if _low(t) not in _REPORT_NOUNS or t.pos_ != "NOUN":
+            continue
+        told = t.dep_ in ("nsubj", "nsubjpass") and _low(t.head) in _TELLER_VERBS
+        told = told or any(t.i in (x.head.i, x.head.head.i) for x in tellers)
+        prep = t.head if t.dep_ == "pobj" else None
+        if prep is not None and prep.lower_ == "to" and prep.head.lower_ == "according":
+            told = True  # "according to the article"
+        elif prep is not None and prep.lower_ == "in" and prep.head.pos_ in ("VERB", "AUX"):
+            told = True  # "in the article, …" — not "a rise in reports of crime"
+        if told:
+            skip.add(t.i)
+            tellers.append(t)
+    for t in tellers:
+        node = t
+        while node.dep_ == "conj" and node.head.i != node.i:
+            node = node.head
+        verb = node.head
+        if node.dep_ in ("nsubj", "nsubjpass") and _low(verb) in _REPORTING_VERBS | {"publish"}:
+            skip.add(verb.i)
+    return skip

@@ -25,7 +25,7 @@ from typing import Literal
 
 import numpy as np
 
-from .meaning import Finding, compare, report_dates, source_label, spelled_alike
+from .meaning import Finding, compare, report_dates, source_label, spelled_alike, telling_words
 from .nlp import parse_many
 from .text import STOPWORDS, stem
 
@@ -318,7 +318,8 @@ class SupportChecker:
         reasons = [f.reason for f in findings]
         contradicted = any(f.contradiction for f in findings)
         claim_doc, *pdocs = parse_many([sentence, *passages])
-        coverage, uncovered, n_terms, headline = self._coverage(claim_doc, pdocs, sources)
+        told = telling_words(claim_doc, outlets)
+        coverage, uncovered, n_terms, headline = self._coverage(claim_doc, pdocs, sources, told)
         if sentence.rstrip(" '\"”’)").endswith("?"):
             reasons.append("it asks a question; only a statement can be supported")
         elif n_terms < 2:
@@ -372,7 +373,7 @@ class SupportChecker:
         return check, (not hard and near)
 
     def _coverage(
-        self, claim_doc, pdocs, sources: str = ""
+        self, claim_doc, pdocs, sources: str = "", told: set[int] = frozenset()
     ) -> tuple[float, list[str], int, list[str]]:
         """Share of the sentence's content words found in the passages: same lemma or stem,
         same first five letters of a long word (mobilize / mobilization), or a close synonym
@@ -382,8 +383,9 @@ class SupportChecker:
         adjectives must be in the passage itself. Returns the coverage, the words not found,
         the number of content words and the words found only in ``sources``. A word the
         sentence repeats counts once ("The mobilized personnel … supplied mobilized
-        personnel" is not better covered for saying its subject twice)."""
-        terms = _distinct(_content(claim_doc))
+        personnel" is not better covered for saying its subject twice). Words at the indices
+        ``told`` (who told it: "the Verge article reports") are not counted."""
+        terms = _distinct([t for t in _content(claim_doc) if t.i not in told])
         if not terms:
             return 0.0, [], 0, []
         p_tokens = [t for d in pdocs for t in _content(d)]

@@ -829,3 +829,21 @@ def test_a_count_of_things_is_not_all_of_them():
     assert any(
         f.kind == "scope" for f in compare("The five largest lenders signed the new rules.", three)
     )
+
+
+def test_twice_is_a_count_of_two():
+    # MultiHop-RAG dev, query 76 (CBSSports.com): "scoring twice and tallying 76 rush yards"
+    henry = ["Derrick Henry handled plenty of carries, scoring twice and tallying 76 rush yards."]
+    found = compare("Derrick Henry scored two touchdowns and 76 rushing yards.", henry)
+    assert not [f for f in found if f.kind == "number"], found
+    assert any(f.kind == "number" for f in compare("Derrick Henry scored three times.", henry))
+
+
+def test_a_sentence_that_only_suggests_keeps_the_passages_hedge():
+    # "suggests", "implies", "anticipates" present a view, not a fact: a passage's "appears"
+    # is kept by them, and a passage's "suggest" is a hedge a bare sentence drops
+    love = ["Jordan Love appears to have turned a corner and should shine at home."]
+    kept = compare("The article suggests that Jordan Love has turned a corner.", love)
+    assert not [f for f in kept if f.kind == "hedge"], kept
+    dropped = compare("Inflation has eased.", ["The data suggest that inflation has eased."])
+    assert any(f.kind == "hedge" for f in dropped)

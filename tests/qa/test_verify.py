@@ -284,6 +284,26 @@ def test_a_passage_heading_repeated_as_a_label_says_who_reported_and_when(checke
     assert checker.check(never, [passage], sources("Fortune", "2023-10-18")).contradicted
 
 
+def test_the_words_saying_who_told_it_are_not_words_the_passage_must_hold(checker):
+    # MultiHop-RAG dev, query 330 (The New York Times): "The article from … describes" says
+    # who told it; the passage cannot contain "article" or "describes"
+    passage = (
+        "In the situation Sunday, the Jets’ offense had netted 19 yards on its previous three "
+        "possessions, producing one field goal on a drive that gained 16 of those yards."
+    )
+    nyt = Sources("The New York Times. Jets fall.", ["The New York Times"], ["2023-10-16"])
+    told = (
+        "The article from The New York Times describes the Jets' offense netting 19 yards on "
+        "its previous three possessions."
+    )
+    check = checker.check(told, [passage], nyt)
+    assert check.supported and "article" not in check.uncovered, check
+    # the frame alone says nothing, and a verb that takes a side is not plain telling
+    assert not checker.check("The New York Times article reports.", [passage], nyt).supported
+    blames = "The New York Times blames the Jets' offense for 19 yards."
+    assert "blames" in checker.check(blames, [passage], nyt).uncovered
+
+
 def test_a_sentence_sharing_only_names_and_numbers_with_its_passage_is_not_supported(checker):
     """Seed article sentences (Espreso Global): the model's sentence keeps the name and the years
     of the passage it cites but says something else of them."""
