@@ -206,7 +206,12 @@ _CONFLICT = re.compile(
 
 
 # … and one that asks which of the two it is ("consistent or inconsistent?"): no yes/no
-_EITHER_WAY = re.compile(r"\b(?:consisten\w*|agree\w*|the same)\b", re.IGNORECASE)
+_EITHER_WAY = re.compile(
+    r"\b(?:(?:in)?consisten\w*|(?:dis)?agree\w*|contradict\w*|conflicting|differ\w*|the same)"
+    r"\s+or\s+(?:not|(?:in)?consisten\w*|(?:dis)?agree\w*|contradict\w*|conflicting|differ\w*"
+    r"|the same)\b",
+    re.IGNORECASE,
+)
 
 
 def confirm_conflict(answer: Answer, analysis: QuestionAnalysis) -> None:

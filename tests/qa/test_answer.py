@@ -349,6 +349,11 @@ def test_no_to_a_conflict_question_when_the_reports_compared_were_checked_and_ag
     answer.verdict = Verdict("yes", "Yes — ", "yes", basis=[0, 1], citations=two)
     confirm_conflict(answer, QuestionAnalysis(question=either))
     assert answer.verdict.value == "unknown"
+    # … but "the same" elsewhere in it does not make it one (MultiHop-RAG dev, query 40)
+    dated = "Was the reporting inconsistent after the two reviews published on the same date?"
+    answer.verdict = Verdict("yes", "Yes — ", "yes", basis=[0, 1], citations=two)
+    confirm_conflict(answer, QuestionAnalysis(question=dated))
+    assert answer.verdict.value == "no"
 
 
 def test_wh_question_gets_no_verdict(seed_index, embedder):
