@@ -645,7 +645,11 @@ def split_parts(analysis: QuestionAnalysis) -> list[tuple[str, str]]:
     return out
 
 
-_ANOTHER = re.compile(r"\b(?:another|other|second|separate|different|later|earlier)\b", re.I)
+_ANOTHER = re.compile(
+    r"\b(?:another|other|second|separate|different|later|earlier|subsequent|following|previous"
+    r"|prior)\b",
+    re.I,
+)
 
 
 def articles_named(analysis: QuestionAnalysis) -> dict[str, int]:

@@ -379,6 +379,11 @@ def test_articles_named_counts_another_article_of_the_same_outlet():
     assert named(
         "Does Fortune report a record, while another article from Fortune reports a loss?"
     ) == {"Fortune": 2}
+    # "the subsequent report from …" (MultiHop-RAG dev, query 179) is a second one too
+    assert named(
+        "Between the report from Fortune on September 26 and the subsequent report from "
+        "Fortune on December 6, did the narrative change?"
+    ) == {"Fortune": 2}
     # the same outlet named twice about one article is one article
     assert named("Did Fortune report the loss, and did Fortune blame the board?") == {"Fortune": 1}
     assert named("Did the Guardian and Wired both report the closure?") == {
