@@ -14,6 +14,7 @@ The word lists below follow from the meaning of English, not from any data set.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .nlp import parse_many
@@ -3232,16 +3233,13 @@ def _outlet_role_findings(claim, pdocs, outlets: tuple[str, ...]) -> list[Findin
     reporting verb, "according to …", "the … article", "reported by …" — unless the passages
     themselves name it."""
     p_text = " ".join(d.text for d in pdocs).lower()
-    text = claim.text.lower()
     out: list[Finding] = []
     for outlet in dict.fromkeys(outlets):
-        name = re.sub(r"^the\s+", "", (outlet or "").strip(), flags=re.I).lower()
-        named = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
-        if len(name) < 2 or named.search(p_text):
+        name = _bare_outlet(outlet)
+        if len(name) < 2 or _mention(name).search(p_text):
             continue
-        for m in named.finditer(text):
-            span = claim.char_span(m.start(), m.end(), alignment_mode="expand")
-            if span is None or _tells(span.root):
+        for span in _outlet_spans(claim, name):
+            if _tells(span.root):
                 continue
             head = span.root.head
             why = (
@@ -3251,6 +3249,23 @@ def _outlet_role_findings(claim, pdocs, outlets: tuple[str, ...]) -> list[Findin
             out.append(Finding("actor", why, False, tuple(name.split())))
             break
     return out
+
+
+def _bare_outlet(outlet: str) -> str:
+    """An outlet's name as a sentence may give it: lower case, without a leading "The"."""
+    return re.sub(r"^the\s+", "", (outlet or "").strip(), flags=re.I).lower()
+
+
+def _mention(name: str) -> re.Pattern:
+    return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+
+
+def _outlet_spans(claim, name: str) -> Iterator:
+    """The spans of ``claim`` that name the outlet ``name`` (as :func:`_bare_outlet` gives it)."""
+    for m in _mention(name).finditer(claim.text.lower()):
+        span = claim.char_span(m.start(), m.end(), alignment_mode="expand")
+        if span is not None:
+            yield span
 
 
 def _tells(token) -> bool:
@@ -3281,22 +3296,20 @@ def _tells(token) -> bool:
 
 def telling_words(claim, outlets: tuple[str, ...] = ()) -> set[int]:
     """Token indices of the words by which a sentence says who told it — a cited outlet named
-    as the teller, "The Verge article",
-    "the report from Fortune", "according to the article", and a plain reporting verb whose
-    teller is a cited outlet or an article ("TechCrunch reported …", "the article describes
-    …"): attribution, checked against the cited passages' outlets, not words the passage
-    itself must contain. A verb that takes a side or judges ("accuses", "praises") is not
-    plain telling and stays a word of the sentence."""
-    text = claim.text.lower()
+    as the teller, "The Verge article", "the report from Fortune", "according to the
+    article", and a plain reporting verb whose teller is a cited outlet or an article
+    ("TechCrunch reported …", "the article describes …"): attribution, checked against the
+    cited passages' outlets, not words the passage itself must contain. A verb that takes a
+    side or judges ("accuses", "praises") is not plain telling and stays a word of the
+    sentence."""
     tellers: list = []
     skip: set[int] = set()
     for outlet in dict.fromkeys(o for o in outlets if o):
-        name = re.sub(r"^the\s+", "", outlet.strip(), flags=re.I).lower()
+        name = _bare_outlet(outlet)
         if len(name) < 2:
             continue
-        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
-            span = claim.char_span(m.start(), m.end(), alignment_mode="expand")
-            if span is not None and _tells(span.root):
+        for span in _outlet_spans(claim, name):
+            if _tells(span.root):
                 tellers.append(span.root)
                 skip.update(t.i for t in span)
     for t in claim:
