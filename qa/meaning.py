@@ -3268,14 +3268,20 @@ def _outlet_spans(claim, name: str) -> Iterator:
             yield span
 
 
+def _first_conjunct(token):
+    """The first of names joined by "and" ("Polygon" in "Polygon and Engadget"): it holds
+    their place in the sentence."""
+    while token.dep_ == "conj" and token.head.i != token.i:
+        token = token.head
+    return token
+
+
 def _tells(token) -> bool:
     """Is this outlet mention the teller of a report: the subject of a reporting verb, after
     "according to", or attached to an article noun or to a reporting verb ("the TechCrunch
     article", "the article from The Verge", "reported by Fortune")? Names joined by "and"
     share their first's place ("Polygon and Engadget articles")."""
-    node = token
-    while node.dep_ == "conj" and node.head is not node:
-        node = node.head
+    node = _first_conjunct(token)
     head = node.head
     inverted = not any(c.dep_ in ("nsubj", "nsubjpass") for c in head.children)
     if _low(head) in _TELLER_VERBS and (node.dep_ != "dobj" or inverted):
@@ -3326,9 +3332,7 @@ def telling_words(claim, outlets: tuple[str, ...] = ()) -> set[int]:
             skip.add(t.i)
             tellers.append(t)
     for t in tellers:
-        node = t
-        while node.dep_ == "conj" and node.head.i != node.i:
-            node = node.head
+        node = _first_conjunct(t)
         verb = node.head
         if node.dep_ in ("nsubj", "nsubjpass") and _low(verb) in _REPORTING_VERBS | {"publish"}:
             skip.add(verb.i)
