@@ -58,6 +58,8 @@ BODY_WORDS = frozenset(
 _NOT_CALLED = BODY_WORDS | NAME_SUFFIXES
 # Nouns that say what they govern is missing: "the absence of a remedy", "a lack of funds".
 _ABSENCE = {"absence", "lack"}
+# Verbs that say their object is missing: "the plan lacks funds", "the measures exclude an audit".
+_LACKING = {"lack", "exclude", "omit"}
 # Pairs of lemmas with opposite meaning (symmetric). Words formed with a negating prefix
 # (unable, illegal, decommission, disagree) are found by rule, see _prefixed_opposites.
 ANTONYMS = [
@@ -983,24 +985,46 @@ def _opposites(token) -> set[str]:
         if lem.startswith(p) and len(lem) - len(p) >= 4:
             out.add(lem[len(p) :])
         out.add(p + lem)
+    # "useless" ~ "useful", "harmless" ~ "harmful": one stem with and without what it names
+    for suffix, other in (("less", "ful"), ("ful", "less")):
+        if lem.endswith(suffix) and len(lem) - len(suffix) >= 3:
+            out.add(lem[: -len(suffix)] + other)
     return out
 
 
 def _context(token) -> set[str]:
     """Content lemmas next to a word in the parse: its head, its children and theirs — not
     dates and times ("starting on 3 March" shares nothing with "shut from 3 March")."""
-    near = [token.head, *token.children, *token.head.children]
+    near = [token.head, *token.children, *token.head.children, *_described(token)]
     for child in token.children:
         near += list(child.children)
+    for sibling in token.head.children:  # "fuel distrust in platforms": "in" hangs on "fuel"
+        if sibling.dep_ == "prep" and sibling.i != token.i:
+            near += [t for t in sibling.children if t.dep_ == "pobj"]
     return {
         _low(t)
         for t in near
-        if t is not token
+        if t.i != token.i
         and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ")
         and not t.is_stop
         and t.ent_type_ not in ("DATE", "TIME")
         and _low(t) not in _TIME_UNITS
     }
+
+
+def _described(token) -> list:
+    """What a predicate word describes: the subject of "the card is useful" or "a card,
+    which is useful" (the noun "which" stands for), with its compounds — also for the
+    adjective of a predicate noun ("the card is a useless gift")."""
+    if token.dep_ == "amod" and token.head.dep_ in ("attr", "acomp", "oprd"):
+        token = token.head
+    if token.dep_ not in ("attr", "acomp", "oprd"):
+        return []
+    verb = token.head
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if verb.dep_ == "relcl" and any(s.tag_ in ("WDT", "WP") for s in subjects):
+        subjects = [verb.head]
+    return [t for s in subjects for t in (s, *s.children) if t.dep_ != "det"]
 
 
 def _arguments(token) -> set[str]:
@@ -1431,12 +1455,13 @@ def _clause_head(token):
 
 def _noun_negated(token) -> bool:
     """Polarity of a noun: "no results", "did not yield any results", and a thing said to be
-    missing — what "lacks" or "without" governs, "the absence of" / "a lack of" it — as the
-    word that governs it is itself negated or not ("did not lack money" has money)."""
+    missing — what "lacks", "excludes" or "without" governs, "the absence of" / "a lack of"
+    it — as the word that governs it is itself negated or not ("did not lack money" has
+    money)."""
     if _determined_by_no(token):
         return True
     head = token.head
-    if token.dep_ == "dobj" and _low(head) == "lack":
+    if token.dep_ == "dobj" and _low(head) in _LACKING:
         return not _negated(head)
     if token.dep_ == "pobj" and head.lower_ == "without":
         return not _negated(head)

@@ -169,6 +169,41 @@ def test_a_sentence_assembled_from_the_passages_words_is_not_supported(checker):
     assert checker.check("Putin dismissed calls for another mobilization wave.", passages).supported
 
 
+# Premises of MultiHop-RAG questions whose answer is "no" (queries 188, 134, 274 of the dev
+# set, with the passages of their gold evidence): each says the opposite of its passage in a
+# word the passage does not use.
+@pytest.mark.parametrize(
+    ("kind", "sentence", "passage", "words"),
+    [
+        (  # the same stem with "-less" and "-ful"; the passage's "which" stands for GameStop
+            "antonym",
+            "A GameStop gift card is a universally useless gift for gamers.",
+            "Alternatively, you could buy a gift card to a store like GameStop (Amazon, "
+            "GameStop), which is useful if you don't know which console your giftee prefers.",
+            ("'useless'", "'useful'"),
+        ),
+        (  # "in platforms" hangs on the passage's verb, not on "distrust"
+            "antonym",
+            "Users are turning to Snapchat due to trust in platforms like Instagram.",
+            "Users are also turning to Snapchat for information about Gaza as accusations of "
+            "shadowbanning Palestinian content fuel distrust in platforms like Instagram.",
+            ("'trust'", "'distrust'"),
+        ),
+        (  # what a verb says is missing, the passage says was done
+            "negation",
+            "CyberGhost's cybersecurity measures exclude an independent security audit.",
+            "From a security perspective, CyberGhost completed an independent security audit "
+            "by Deloitte earlier this year.",
+            ("denies 'audit'",),
+        ),
+    ],
+)
+def test_an_opposite_the_passage_does_not_spell_out(kind, sentence, passage, words):
+    found = [f for f in compare(sentence, [passage]) if f.kind == kind and f.contradiction]
+    assert found, compare(sentence, [passage])
+    assert all(w in found[0].reason for w in words), found[0].reason
+
+
 @pytest.mark.parametrize(
     ("kind", "sentence", "passage"),
     [
