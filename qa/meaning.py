@@ -1065,8 +1065,15 @@ def _subject(token) -> set[str]:
 
 
 def _same_subject(a, b) -> bool:
-    """Unless both clauses name a subject and the subjects differ: "Inglis beat Patterson"
-    and "Patterson lost to Inglis" are one fact told from two sides."""
+    """Unless both clauses name a subject and the subjects differ, or one clause is passive
+    and the other not: "Inglis beat Patterson" and "Patterson lost to Inglis" are one fact
+    told from two sides."""
+    subjects = ("nsubj", "nsubjpass")
+    if _passive(a) != _passive(b) and all(
+        any(c.dep_ in subjects for c in t.children) for t in (a, b)
+    ):
+        # "McHenry dismissed the efforts" / "he was appointed": the subjects play two roles
+        return False
     sa, sb = _subject(a), _subject(b)
     if not sa or not sb:
         return True
@@ -1413,9 +1420,8 @@ def _negation_findings(claim, pdocs) -> list[Finding]:
         matches = [t for t in p_tokens.get(lem, []) if t.pos_ == tok.pos_ or _is_predicate(t)]
         if not matches:
             continue
-        polarity = _noun_negated if tok.pos_ == "NOUN" else _negated
-        mine = polarity(tok)
-        if all(_opposed(tok, mine, t, polarity(t)) for t in matches):
+        mine = _polarity(tok)
+        if all(_opposed(tok, mine, t, _polarity(t)) for t in matches):
             return [
                 Finding(
                     "negation",
@@ -1429,6 +1435,12 @@ def _negation_findings(claim, pdocs) -> list[Finding]:
     return []
 
 
+def _polarity(token) -> bool:
+    """Whether a word is negated, by the rule for its part of speech: the noun "plans" of
+    "no plans" and the verb "planned" of "no measures planned" are both negated."""
+    return _noun_negated(token) if token.pos_ == "NOUN" else _negated(token)
+
+
 def _opposed(a, a_neg: bool, b, b_neg: bool) -> bool:
     """Two uses of one word of opposite polarity. A thing said to be missing ("without their
     left-back", "lacks funds") is opposed only to the thing had or found — an object ("has
@@ -1439,6 +1451,8 @@ def _opposed(a, a_neg: bool, b, b_neg: bool) -> bool:
     if a.pos_ != "NOUN" or b.pos_ != "NOUN":
         return True
     neg, pos = (a, b) if a_neg else (b, a)
+    if pos.dep_ in ("dobj", "pobj") and _negated(pos.head if pos.dep_ == "dobj" else pos.head.head):
+        return False  # "no plans to implement measures" does not assert the measures either
     return _determined_by_no(neg) or pos.dep_ not in ("nsubj", "nsubjpass", "poss", "compound")
 
 

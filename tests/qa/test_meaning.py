@@ -284,6 +284,19 @@ def test_meaning_rules_without_a_listed_word_pair(kind, sentence, passage):
             "The find supported not only the theory but also the dates.",
             "The find supported the theory and the dates.",
         ),
+        # "no plans" (a noun) and "no measures planned" (a verb): both negated (MultiHop-RAG
+        # query 469, TechCrunch)
+        (
+            "Google has no plans to implement additional measures on YouTube.",
+            "Over the next six months Google's report states it has no additional measures "
+            "planned for YouTube.",
+        ),
+        # one subject in two roles is no clash of opposites (query 176, Fortune)
+        (
+            "Rep. Patrick McHenry has dismissed efforts to keep him in the role more permanently.",
+            "McHenry himself has brushed off attempts to take the job more permanently after he "
+            "was appointed to the role.",
+        ),
     ],
 )
 def test_paraphrases_the_new_rules_leave_alone(sentence, passage):
