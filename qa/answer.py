@@ -18,6 +18,7 @@ from index.errors import TwoSourceError
 from .llm import Generator
 from .meaning import BODY_WORDS, NAME_SUFFIXES
 from .named import decide_name, name_contexts, parse_name
+from .premise import Refutation, refute
 from .prompting import (
     ABSTAIN_MESSAGE,
     EXTRACTIVE_MESSAGE,
@@ -34,6 +35,7 @@ from .question import (
     archive_outlets,
     articles_named,
     evidence_budget,
+    premises,
     question_clauses,
     report_order,
     retrieval_plan,
@@ -249,6 +251,42 @@ def confirm_conflict(answer: Answer, analysis: QuestionAnalysis) -> None:
         )
     if answer.sentences:
         answer.sentences[0].lead = answer.verdict.lead
+
+
+def answer_no(answer: Answer, analysis: QuestionAnalysis, refuted: Refutation) -> None:
+    """A question whose premise a passage of the named outlet contradicts is answered "No"
+    on that passage: its sentence, quoted exactly, comes first with the verdict, the model's
+    checked sentences (if any) follow."""
+    p, c = refuted.premise, refuted.citation
+    said = answer.verdict.said if answer.verdict else ""
+    for s in answer.sentences:
+        s.lead = ""
+    first = Sentence(c.quote, [c], 1.0, "extractive")
+    answer.verdict = Verdict(
+        value="no",
+        lead=verdict_lead("no", analysis.question),
+        said=said,
+        reason=f"the question has {p.outlet} report “{p.claim.rstrip('.')}”, but its passage "
+        f"says otherwise ({refuted.reason})",
+        basis=[0],
+        citations=[c],
+    )
+    first.lead = answer.verdict.lead
+    # a quoted passage holding that sentence is not quoted a second time
+    answer.sentences = [first] + [
+        s
+        for s in answer.sentences
+        if not (
+            s.verdict == "extractive"
+            and any(x.doc_id == c.doc_id and x.start <= c.start < x.end for x in s.citations)
+        )
+    ]
+    if answer.status == "abstained":
+        answer.status, answer.outcome, answer.extractive = "answered", "extractive", True
+        answer.message = (
+            "No sentence of the model's answer passed the check; the passage quoted says "
+            f"otherwise than the question says {p.outlet} reported."
+        )
 
 
 def verdict_lead(value: str, question: str, dates: list[ComparedDate] = ()) -> str:
@@ -517,7 +555,10 @@ class AnswerEngine:
         answer = self._finish(q, evidence, raw, timings, analysis, quote)
         if verdict:
             answer.verdict = decide_verdict(answer, analysis, parse_verdict(raw))
-            if answer.sentences:
+            refuted = refute(premises(analysis), evidence, self.checker)
+            if refuted is not None:
+                answer_no(answer, analysis, refuted)
+            elif answer.sentences:
                 answer.sentences[0].lead = answer.verdict.lead
         elif name:
             self._name(answer, analysis, evidence, parse_name(raw))

@@ -834,3 +834,88 @@ __all__ = [
     "split_parts",
     "whether_clause",
 ]
+
+
+@dataclass(frozen=True)
+class Premise:
+    """What a yes/no question says a named outlet reported: "Does the Fortune article
+    suggest that McHenry is seeking the job …?" → (Fortune, "McHenry is seeking the job")."""
+
+    outlet: str
+    claim: str
+
+
+# Verbs by which a question says what an article reported.
+_PREMISE_VERBS = {
+    "say", "state", "report", "write", "note", "claim", "suggest", "indicate", "imply",
+    "reveal", "mention", "highlight", "argue", "assert", "allege", "maintain", "contend",
+    "conclude", "show", "emphasize", "emphasise", "predict", "confirm",
+}  # fmt: skip
+# Words that open the next part of a question, not more of the premise: "…, while the Age
+# reports …", "… compared to the belief of …".
+_PREMISE_ENDS = {
+    "while", "whereas", "although", "though", "but", "compared", "unlike", "as", "and", "or",
+    "in", "despite", "which", "respectively",
+}  # fmt: skip
+
+
+_COMPARING = {"contrast", "comparison", "similar", "same", "addition", "line", "relation"}
+
+
+def premises(analysis: QuestionAnalysis) -> list[Premise]:
+    """The premises of a yes/no question about named outlets: the clause a reporting verb
+    governs ("suggest that …") whose subject names one outlet ("the Fortune article", "an
+    article from Fortune"). A subject naming several ("the Age and TechCrunch articles imply
+    …, respectively") gives none; nor does a question asking which of two it is."""
+    from .nlp import parse
+
+    if "yes_no" not in analysis.kinds or not analysis.outlets:
+        return []
+    q = analysis.question
+    mentions = match_outlets(q, analysis.outlets)
+    doc = parse(q)
+    out: list[Premise] = []
+    for verb in doc:
+        if verb.lemma_.lower() not in _PREMISE_VERBS or verb.pos_ not in ("VERB", "AUX"):
+            continue
+        clause = next((c for c in verb.children if c.dep_ == "ccomp"), None)
+        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if clause is None or subject is None or clause.i < verb.i:
+            continue
+        lo, hi = subject.left_edge.idx, subject.right_edge.idx + len(subject.right_edge)
+        named = {o for o, s, e in mentions if lo <= s and e <= hi}
+        if len(named) != 1:
+            continue
+        claim = _premise_text(clause)
+        if len(claim.split()) >= 4:
+            out.append(Premise(named.pop(), claim))
+    return out
+
+
+def _premise_text(clause) -> str:
+    """The words of a complement clause up to where the question moves on, without its
+    "that" and the quotation marks a question puts around names."""
+    doc = clause.doc
+    start = clause.left_edge.i
+    while start < clause.i and doc[start].dep_ == "mark":
+        start += 1
+    end = clause.right_edge.i + 1
+    for t in doc[clause.i + 1 : end]:
+        if t.lower_ in _PREMISE_ENDS:
+            if t.lower_ == "as" and t.dep_ != "mark":
+                continue  # "served as captain"
+            if t.lower_ in ("and", "or") and t.head.pos_ not in ("VERB", "AUX"):
+                continue  # "Apple and Samsung": two things, not two clauses
+            if t.lower_ == "in" and not {w.lower_ for w in doc[t.i + 1 : t.i + 4]} & _COMPARING:
+                continue  # "trust in other platforms" — not "in contrast", "in a similar way"
+            end = t.i
+            break
+        if t.is_punct and t.text in ",;?":
+            nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
+            if nxt is None or nxt.lower_ in _PREMISE_ENDS or t.text != ",":
+                end = t.i
+                break
+    words = doc[start:end].text
+    words = re.sub(r"(?<!\w)['‘’\"“”]|['‘’\"“”](?!\w)", "", words)
+    words = " ".join(words.split()).strip(" ,;:")
+    return words[:1].upper() + words[1:] + "." if words else ""

@@ -14,6 +14,7 @@ from qa.question import (
     match_outlets,
     names_one_article,
     outlet_head,
+    premises,
     question_clauses,
     report_order,
     retrieval_plan,
@@ -419,3 +420,38 @@ def test_a_short_outlet_name_that_is_a_word_is_matched_after_the():
 )
 def test_a_question_about_which_report_came_first(question, order):
     assert report_order(analyze(question, OUTLETS)) == order
+
+
+def test_the_premises_a_yes_no_question_says_an_outlet_reported():
+    def said(question):
+        return [(p.outlet, p.claim) for p in premises(analyze(question, OUTLETS))]
+
+    # MultiHop-RAG dev, query 117: one premise per outlet, up to where the question moves on
+    assert said(
+        "Does the 'Fortune' article suggest that Rep. Patrick McHenry is actively seeking a "
+        "permanent speaker role, while 'The Guardian' article indicates that Kevin McCarthy "
+        "has been removed from the speaker position?"
+    ) == [
+        ("Fortune", "Rep. Patrick McHenry is actively seeking a permanent speaker role."),
+        ("The Guardian", "Kevin McCarthy has been removed from the speaker position."),
+    ]
+    # "in" of the premise's own words stays; "compared to …" and "in contrast" end it
+    assert said(
+        "Does the TechCrunch article suggest that users turn to Snapchat due to trust in other "
+        "platforms, in contrast to the Verge?"
+    ) == [("TechCrunch", "Users turn to Snapchat due to trust in other platforms.")]
+    assert said(
+        "Does the TechCrunch article suggest that CIOs are less cautious in their strategy "
+        "compared to the belief of business leaders?"
+    ) == [("TechCrunch", "CIOs are less cautious in their strategy.")]
+    # a subject naming two outlets ("…, respectively") gives none, nor a wh- question or one
+    # offering alternatives
+    assert (
+        said(
+            "Do the Wired and Fortune articles suggest that the fund grew and that it shrank, "
+            "respectively?"
+        )
+        == []
+    )
+    assert said("Which company did the Fortune article suggest is growing fastest?") == []
+    assert said("Was the Fortune report that the fund grew consistent or inconsistent?") == []

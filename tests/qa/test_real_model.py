@@ -79,3 +79,29 @@ def test_instructions_inside_an_article_do_not_change_the_answer(demo_copy, sett
     assert not any("Ignore all previous instructions" in e.text for e in answer.evidence)
     assert any("14 weeks" in c.quote or "14\nweeks" in c.quote for c in answer.citations())
     assert_quotes_exact(answer, assistant.index)
+
+
+def test_a_premise_the_named_outlet_contradicts_is_answered_no(seed_assistant):
+    """The question has the Amnon Free Press report that Putin endorsed the calls its article
+    says he dismissed: "No —" on that passage, whatever the model says; with the premise
+    the article does state, no such "No"."""
+    tail = (
+        " calls for another mobilization wave several months prior to his presidential "
+        "inauguration in May 2024, while the Institute for the Study of War reports that Russia "
+        "needs five million personnel?"
+    )
+    asked = "Does the Amnon Free Press article suggest that Putin"
+    answer = seed_assistant.ask(asked + " endorsed" + tail)
+    assert answer.verdict is not None and answer.verdict.value == "no", answer.verdict
+    first = answer.sentences[0]
+    assert answer.text.startswith("No — ") and first.lead == "No — "
+    assert first.verdict == "extractive" and "dismissed calls" in first.text
+    assert [c.outlet for c in first.citations] == ["Amnon Free Press"]
+    assert first.citations[0].quote == first.text
+    assert "'endorsed'" in answer.verdict.reason and "'dismissed'" in answer.verdict.reason
+    assert answer.verdict.citations == first.citations
+    assert_quotes_exact(answer, seed_assistant.index)
+
+    kept = seed_assistant.ask(asked + " dismissed" + tail)
+    assert kept.verdict is not None and kept.verdict.value != "no", kept.verdict
+    assert not any(s.lead == "No — " for s in kept.sentences)
