@@ -253,6 +253,63 @@ def confirm_conflict(answer: Answer, analysis: QuestionAnalysis) -> None:
         answer.sentences[0].lead = answer.verdict.lead
 
 
+# A question asking which of the two reports are: "consistent or inconsistent?"
+_CONSISTENCY = re.compile(
+    r"\bconsistent\s+or\s+(?:in|not\s+)consistent\b|\bconsistent\s+or\s+not\b", re.IGNORECASE
+)
+
+
+def settle_consistency(answer: Answer, analysis: QuestionAnalysis) -> None:
+    """ "Were the reports consistent or inconsistent?" answered from the checks: with checked
+    (or quoted) sentences resting on two articles or more — each article the question names —
+    "Inconsistent" when a passage of one of those articles contradicts a sentence resting on
+    another (corroboration found the dispute), "Consistent" when none does. Otherwise the
+    answer is left as it is (no choice shown)."""
+    if answer.status != "answered" or not _CONSISTENCY.search(analysis.question):
+        return
+    kept = [
+        i
+        for i, s in enumerate(answer.sentences)
+        if s.verdict in ("supported", "re-cited", "extractive") and s.citations
+    ]
+    articles: dict[str, set[str]] = {}  # outlet → cited articles
+    for i in kept:
+        for c in answer.sentences[i].citations:
+            articles.setdefault((c.outlet or "").lower(), set()).add(c.doc_id)
+    docs = set().union(*articles.values()) if articles else set()
+    named = articles_named(analysis)
+    if len(docs) < 2 or any(len(articles.get(o.lower(), ())) < n for o, n in named.items()):
+        return
+    clash = [
+        i
+        for i in kept
+        if (co := answer.sentences[i].corroboration) is not None
+        and any(
+            d.doc_id in docs and d.doc_id not in {c.doc_id for c in answer.sentences[i].citations}
+            for d in co.disputing
+        )
+    ]
+    basis = clash[:1] or kept
+    cites = {(c.doc_id, c.start, c.end): c for i in basis for c in answer.sentences[i].citations}
+    if clash:
+        value, lead = "inconsistent", "Inconsistent — "
+        reason = "a passage of one of the cited articles contradicts a checked sentence of another"
+    else:
+        value, lead = "consistent", "Consistent — "
+        reason = (
+            f"the checked sentences rest on {len(docs)} articles, and the checks found no "
+            "passage of one contradicting another"
+        )
+    said = answer.verdict.said if answer.verdict else ""
+    answer.verdict = Verdict(value, lead, said, reason, basis, list(cites.values()))
+    for s in answer.sentences:
+        s.lead = ""
+    first = answer.sentences.pop(basis[0])
+    first.lead = lead
+    answer.sentences.insert(0, first)
+    answer.verdict.basis = [0, *basis[1:]]  # the others come after basis[0]: unmoved
+
+
 def answer_no(answer: Answer, analysis: QuestionAnalysis, refuted: Refutation) -> None:
     """A question whose premise a passage of the named outlet contradicts is answered "No"
     on that passage: its sentence, quoted exactly, comes first with the verdict, the model's
@@ -569,6 +626,7 @@ class AnswerEngine:
             timings["corroboration_s"] = time.perf_counter() - t_c
         if verdict:
             confirm_conflict(answer, analysis)
+        settle_consistency(answer, analysis)
         timings["total_s"] = time.perf_counter() - t0
         _label(answer, asked, q, analysis)
         yield StreamEvent("answer", answer=answer)

@@ -16,7 +16,8 @@ Status = Literal["answered", "abstained"]
 #   unsupported      abstained: relevant passages, but neither the model's sentences nor a
 #                    quotable passage answered it
 Outcome = Literal["checked", "extractive", "nothing_relevant", "unsupported"]
-VerdictValue = Literal["yes", "no", "unknown"]
+# "consistent" / "inconsistent": the choice a "consistent or inconsistent?" question offers
+VerdictValue = Literal["yes", "no", "unknown", "consistent", "inconsistent"]
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,9 @@ class Verdict:
 
     ``value`` is "yes" or "no" only when the model said so *and* the sentences it rests on
     passed the check (for "yes" to a question about several outlets: sentences citing each);
-    otherwise "unknown", shown as "The archive does not say whether …". ``said`` is the
+    otherwise "unknown", shown as "The archive does not say whether …". A question asking
+    whether reports are "consistent or inconsistent" gets one of those two (see
+    ``qa.answer.settle_consistency``). ``said`` is the
     model's own verdict, ``reason`` why the shown value is what it is, ``basis`` the indices of
     the answer sentences it rests on and ``citations`` their passages; for a temporal question
     ``dates`` are the publication dates it compares (from the cited passages' metadata).

@@ -356,6 +356,54 @@ def test_no_to_a_conflict_question_when_the_reports_compared_were_checked_and_ag
     assert answer.verdict.value == "no"
 
 
+def test_consistent_or_inconsistent_is_settled_by_the_checks_on_the_articles_compared():
+    from qa.answer import settle_consistency
+    from qa.question import QuestionAnalysis
+    from qa.records import Answer, Citation, Corroboration, Sentence, SourcePassage
+
+    def cited(doc_id: str, outlet: str) -> Citation:
+        return Citation(doc_id, "A report", outlet, "2023-10-06", 0, 10, "Some words.")
+
+    q = (
+        "Between the Fortune report of October 6 and the Wired report of October 9, was the "
+        "account of the fund's losses consistent or inconsistent?"
+    )
+    analysis = QuestionAnalysis(question=q, outlets=("Fortune", "Wired"))
+
+    def answer_of(*sentences: Sentence) -> Answer:
+        return Answer(question=q, sentences=list(sentences), status="answered")
+
+    fortune = Sentence("Fortune said the fund lost $2 million.", [cited("a", "Fortune")])
+    wired = Sentence("Wired said the fund lost money.", [cited("b", "Wired")], verdict="extractive")
+    answer = answer_of(fortune, wired)
+    settle_consistency(answer, analysis)
+    assert answer.verdict.value == "consistent" and answer.text.startswith("Consistent — ")
+    assert answer.verdict.basis == [0, 1] and len(answer.verdict.citations) == 2
+
+    # a passage of the other compared article disputes a sentence: that sentence comes first
+    clash = SourcePassage("a", "A report", "Fortune", "2023-10-06", 0, 10, "$3 million", "Fortune")
+    disputed = Sentence(
+        "Wired said the fund lost $5 million.",
+        [cited("b", "Wired")],
+        corroboration=Corroboration("disputed", 1, True, "Fortune says $2 million", [], [clash]),
+    )
+    answer = answer_of(Sentence(fortune.text, fortune.citations), disputed)
+    settle_consistency(answer, analysis)
+    assert answer.verdict.value == "inconsistent"
+    assert answer.sentences[0].text == disputed.text and answer.sentences[0].lead
+    assert answer.text.startswith("Inconsistent — ")
+
+    # one of the two articles unchecked, or a question offering no such choice: left alone
+    answer = answer_of(Sentence(fortune.text, fortune.citations))
+    settle_consistency(answer, analysis)
+    assert answer.verdict is None and not answer.sentences[0].lead
+    answer = answer_of(
+        Sentence(fortune.text, fortune.citations), Sentence(wired.text, wired.citations)
+    )
+    settle_consistency(answer, QuestionAnalysis(question="Did Fortune and Wired report losses?"))
+    assert answer.verdict is None
+
+
 def test_wh_question_gets_no_verdict(seed_index, embedder):
     assistant, gen = _assistant(seed_index, embedder, _five_million_with_verdict("yes"))
     answer = assistant.ask("How many people would Russia need to mobilize to win the war?")
