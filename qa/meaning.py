@@ -856,6 +856,43 @@ def _anchors(doc, heads_only: bool = False) -> dict[str, set[tuple[str, str]]]:
                     and not any(c.dep_ in ("nsubj", "nsubjpass", "mark") for c in x.children)
                 ):
                     out[_low(t)].add(("nsubj", _pred(x)))
+        out[_low(t)].update(_shared_slots(_argument_root(t)))
+    return out
+
+
+# Prepositions that attach what someone is said to have done: "accused of using", "charged
+# with taking", "praised for saving".
+_DEED_PREPS = {"of", "with", "for"}
+
+
+def _shared_slots(root) -> set[tuple[str, str]]:
+    """Slots an argument fills without being written there: a subject shared by a verb
+    joined to its own ("Ellison is the CEO and is accused …": Ellison is the one accused),
+    and the doer of a deed a verb attaches to its object ("accused Ellison of using …", "is
+    accused of using …": Ellison used)."""
+    out: set[tuple[str, str]] = set()
+    if root.dep_ not in ("nsubj", "nsubjpass", "dobj"):
+        return out
+    verbs = [(root.head, root.dep_ in ("nsubjpass", "dobj"))]
+    if root.dep_ in ("nsubj", "nsubjpass"):
+        for v in root.head.children:
+            if (
+                v.dep_ == "conj"
+                and v.pos_ == "VERB"
+                and not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in v.children)
+            ):
+                done_to = _passive(v)
+                out.add(("dobj" if done_to else "nsubj", _pred(v)))
+                verbs.append((v, done_to))
+    for verb, done_to in verbs:
+        if not done_to:
+            continue
+        for prep in verb.children:
+            if prep.dep_ != "prep" or prep.lower_ not in _DEED_PREPS:
+                continue
+            for g in prep.children:
+                if g.dep_ == "pcomp" and g.tag_ == "VBG":
+                    out.add(("nsubj", _pred(g)))
     return out
 
 

@@ -170,8 +170,8 @@ def test_a_sentence_assembled_from_the_passages_words_is_not_supported(checker):
 
 
 # Premises of MultiHop-RAG questions whose answer is "no" (queries 188, 134, 274 of the dev
-# set, with the passages of their gold evidence): each says the opposite of its passage in a
-# word the passage does not use.
+# set, with the passages of their gold evidence) and an answer sentence to query 296: each
+# says the opposite of its passage in words the passage does not use.
 @pytest.mark.parametrize(
     ("kind", "sentence", "passage", "words"),
     [
@@ -195,6 +195,15 @@ def test_a_sentence_assembled_from_the_passages_words_is_not_supported(checker):
             "From a security perspective, CyberGhost completed an independent security audit "
             "by Deloitte earlier this year.",
             ("denies 'audit'",),
+        ),
+        (  # the one "accused of using" is the one who used (query 296, the model's answer)
+            "role",
+            "Caroline Ellison is the CEO of Alameda and is accused of using a colleague as a "
+            "front for unauthorized access to customer funds.",
+            "Using Caroline Ellison, his on-again off-again girlfriend and the CEO of Alameda, "
+            "as a front, Bankman-Fried had secret access to customer money, the government "
+            "claimed.",
+            ("Caroline Ellison as the subject of 'use'", "object of 'use'"),
         ),
     ],
 )
