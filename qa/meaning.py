@@ -1344,8 +1344,15 @@ def _antonym_findings(claim, pdocs) -> list[Finding]:
         if not tok.is_alpha or tok.pos_ not in ("VERB", "ADJ", "NOUN", "ADV", "ADP"):
             continue
         lem = _word(tok)
-        if lem in p_words or (tok.pos_ == "ADP" and tok.lower_ in p_words):
+        if tok.pos_ == "ADP" and tok.lower_ in p_words:
             continue
+        if lem in p_words and any(
+            _context(t) & _context(tok) or not _context(t) or not _context(tok)
+            for d in pdocs
+            for t in d
+            if _word(t) == lem
+        ):
+            continue  # the passage says it too, of the same things ("the losing Eagles" is not)
         mine = set(_senses(tok))
         if mine and any(
             mine & senses and _negated(t) == _negated(tok) and _arguments(t) & _arguments(tok)

@@ -169,6 +169,12 @@ def test_a_sentence_assembled_from_the_passages_words_is_not_supported(checker):
     assert checker.check("Putin dismissed calls for another mobilization wave.", passages).supported
 
 
+COWBOYS = (
+    "The Cowboys opened Week 13 by rallying to beat the Seahawks on Thursday night, keeping the "
+    "heat on the losing Eagles ahead of them before hosting that team in Dallas in Week 14."
+)
+
+
 # Premises of MultiHop-RAG questions whose answer is "no" (queries 188, 134, 274 of the dev
 # set, with the passages of their gold evidence) and an answer sentence to query 296: each
 # says the opposite of its passage in words the passage does not use.
@@ -195,6 +201,12 @@ def test_a_sentence_assembled_from_the_passages_words_is_not_supported(checker):
             "From a security perspective, CyberGhost completed an independent security audit "
             "by Deloitte earlier this year.",
             ("denies 'audit'",),
+        ),
+        (  # "losing" said of another team does not make "lost" the passage's word (query 380)
+            "antonym",
+            "The Dallas Cowboys lost to the Seattle Seahawks in Week 13.",
+            COWBOYS,
+            ("'lost'", "'beat'"),
         ),
         (  # the one "accused of using" is the one who used (query 296, the model's answer)
             "role",
@@ -300,6 +312,7 @@ def test_meaning_rules_without_a_listed_word_pair(kind, sentence, passage):
             "Over the next six months Google's report states it has no additional measures "
             "planned for YouTube.",
         ),
+        ("The Seattle Seahawks lost to the Dallas Cowboys in Week 13.", COWBOYS),
         # one subject in two roles is no clash of opposites (query 176, Fortune)
         (
             "Rep. Patrick McHenry has dismissed efforts to keep him in the role more permanently.",
