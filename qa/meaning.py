@@ -2110,11 +2110,12 @@ def _entity_findings(claim, pdocs, sources: str = "") -> list[Finding]:
     p_names += [w.lower() for text in texts for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", text)]
     p_initials = {_initials(span) for d in pdocs for span in _phrases(d)}
     # abbreviations with or without stops ("US", "U.S"), and initials of the passage's phrases
-    p_abbrevs = p_initials | {
+    p_written = {
         w.replace(".", "").lower()
         for text in texts
         for w in re.findall(r"\b(?:[A-Z]\.?){2,}", text)
     }
+    p_abbrevs = p_initials | p_written
     p_ents: dict[str, set[str]] = {}
     p_slots: dict[tuple[str, str], set[str]] = {}
     for d in pdocs:
@@ -2139,6 +2140,8 @@ def _entity_findings(claim, pdocs, sources: str = "") -> list[Finding]:
             continue  # "Kharkiv Oblast" for the passage's "Kharkiv": the region it lies in
         if tok.text.isupper() and len(tok.text) >= 2 and tok.text.lower() in p_initials:
             continue  # SEC ~ Securities and Exchange Commission
+        if _spelled_out(tok, p_written):
+            continue  # "National Music Publishers Association" for the passage's "NMPA"
         if _qualified_name(tok, texts):
             continue  # "the U.S. Supreme Court" for the passage's "the Supreme Court"
         if _body_word_of(tok, p_names, pdocs):
@@ -2222,6 +2225,15 @@ def _phrases(doc):
     """Named entities and noun phrases: what an acronym may stand for."""
     yield from doc.ents
     yield from doc.noun_chunks
+
+
+def _spelled_out(tok, written: set[str]) -> bool:
+    """A word of a name of several words whose initials the passage writes as an abbreviation
+    ("Portfolio Management Services" / "PMS")."""
+    span = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+    if span is None or sum(t.is_alpha and not t.is_stop for t in span) < 2:
+        return False
+    return _initials(span) in written
 
 
 def _initials(span) -> str:

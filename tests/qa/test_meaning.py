@@ -917,3 +917,22 @@ def test_a_sentence_that_only_suggests_keeps_the_passages_hedge():
     assert not [f for f in kept if f.kind == "hedge"], kept
     dropped = compare("Inflation has eased.", ["The data suggest that inflation has eased."])
     assert any(f.kind == "hedge" for f in dropped)
+
+
+def test_a_name_spelt_out_for_the_passages_abbreviation():
+    """MultiHop-RAG queries 440 and 182: the question spells out what the passage abbreviates;
+    a body whose initials differ stays another body."""
+    nmpa = "Yet the NMPA's submission advocates for regulations and principles."
+    pms = "Both PMS and mutual funds provide expert guidance that helps create wealth."
+
+    def entities(sentence, passage):
+        return [f for f in compare(sentence, [passage]) if f.kind == "entity"]
+
+    assert not entities(
+        "The National Music Publishers Association advocates for regulations.", nmpa
+    )
+    assert not entities(
+        "Portfolio Management Services and mutual funds provide expert guidance.", pms
+    )
+    other = entities("The National Film Producers Association advocates for regulations.", nmpa)
+    assert other and other[0].contradiction, other
