@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from qa.meaning import compare, same_matter
-from qa.verify import SupportChecker
 
 pytestmark = pytest.mark.slow
 
@@ -25,11 +24,6 @@ BRIDGE = (
 )
 HEDGED = "Russian leadership may be distributing a document among servicemembers."
 CLAIMED = "The ministry claimed that the convoy carried only humanitarian aid."
-
-
-@pytest.fixture(scope="module")
-def checker(embedder):
-    return SupportChecker(embedder.embed, threshold=0.5)
 
 
 def test_the_four_sentences_of_the_issue(checker):

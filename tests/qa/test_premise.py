@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from qa.premise import refute
 from qa.question import Premise
 from qa.records import Evidence
-from qa.verify import SupportChecker
 
 # MultiHop-RAG dev, query 274: the question has Engadget say CyberGhost's measures exclude an
 # audit; Engadget's passage (its gold evidence) says CyberGhost completed one.
@@ -16,11 +13,6 @@ AUDIT = (
     "VPN providers differ on security. From a security perspective, CyberGhost completed an "
     "independent security audit by Deloitte earlier this year."
 )
-
-
-@pytest.fixture(scope="module")
-def checker(embedder):
-    return SupportChecker(embedder.embed, threshold=0.5)
 
 
 def _evidence(eid: int, outlet: str, text: str, start: int = 100) -> Evidence:

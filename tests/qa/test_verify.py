@@ -13,11 +13,6 @@ PASSAGE = (
 )
 
 
-@pytest.fixture(scope="module")
-def checker(embedder):
-    return SupportChecker(embedder.embed, threshold=0.5)
-
-
 def test_supported_paraphrase(checker):
     check = checker.check(
         "The Alder River Bridge will close for 14 weeks from 3 March 2025, Dana Okafor said.",
