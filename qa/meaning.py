@@ -1346,11 +1346,12 @@ def _antonym_findings(claim, pdocs) -> list[Finding]:
         lem = _word(tok)
         if tok.pos_ == "ADP" and tok.lower_ in p_words:
             continue
-        if lem in p_words and any(
-            _context(t) & _context(tok) or not _context(t) or not _context(tok)
-            for d in pdocs
-            for t in d
-            if _word(t) == lem
+        near = _context(tok) if lem in p_words else set()
+        if lem in p_words and (
+            not near
+            or any(
+                _context(t) & near or not _context(t) for d in pdocs for t in d if _word(t) == lem
+            )
         ):
             continue  # the passage says it too, of the same things ("the losing Eagles" is not)
         mine = set(_senses(tok))

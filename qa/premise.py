@@ -36,15 +36,22 @@ class Refutation:
 def refute(premises: list[Premise], evidence: list[Evidence], checker) -> Refutation | None:
     """The first premise that a sentence of its outlet's evidence contradicts, when no
     sentence of that outlet supports it."""
-    for premise in premises:
-        own = [e for e in evidence if (e.outlet or "").lower() == premise.outlet.lower()]
-        spans = [(e, s, t) for e in own for s, t in sentence_spans(e.text)]
-        if not spans:
+    spans = {
+        i: [
+            (e, s, t)
+            for e in evidence
+            if (e.outlet or "").lower() == p.outlet.lower()
+            for s, t in sentence_spans(e.text)
+        ]
+        for i, p in enumerate(premises)
+    }
+    pairs = [(p.claim, [e.text[s:t]]) for i, p in enumerate(premises) for e, s, t in spans[i]]
+    checks = iter(checker.check_many(pairs) if pairs else [])  # one batch for all premises
+    for i, premise in enumerate(premises):
+        mine = [next(checks) for _ in spans[i]]
+        if any(c.supported for c in mine):
             continue
-        checks = checker.check_many([(premise.claim, [e.text[s:t]]) for e, s, t in spans])
-        if any(c.supported for c in checks):
-            continue
-        for (e, s, t), check in zip(spans, checks, strict=True):
+        for (e, s, t), check in zip(spans[i], mine, strict=True):
             flips = [f for f in check.findings if f.contradiction and f.kind in FLIPS]
             text = e.text[s:t]
             if flips and (check.coverage >= ABOUT or same_matter(premise.claim, text)):
