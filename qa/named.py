@@ -6,7 +6,9 @@ The model writes the name first (``answer_schema(name=True)``); it leads the ans
 - it is a short name, not a refusal, and not a name the question itself gives;
 - passages the model was given name it — every word of it in one passage, or for a person
   or team of several words its last word, capitalised, as news text repeats a name after
-  the first mention ("Bankman-Fried", "the Vikings");
+  the first mention ("Bankman-Fried", "the Vikings"); or the headline of a passage's article
+  gives it in full ("Britney Spears and Kevin Federline: a timeline" for a passage that says
+  "Kevin commends Britney …"), as an article names once whom it is about;
 - and, when the question names outlets, passages of two of them name it (of the one, when
   it names one): "Who …, as reported by The Verge and TechCrunch?" is answered by a name both
   of their passages give, not by one article's.
@@ -99,8 +101,16 @@ def _forms(texts: list[str], last: str):
                 and is_name(text)
                 and len(_words(text)) <= 3
                 and not re.search(r"['’]s\b", text)
+                and not _joined(text)
             ):
                 yield text
+
+
+def _joined(text: str) -> bool:
+    """Two names a headline joins with a hyphen ("Taylor Swift-Travis Kelce"): a hyphen
+    before a capital inside a word that is neither the first nor the last."""
+    words = _words(text)
+    return any(re.search(r"-[A-Z]", w) for w in words[1:-1])
 
 
 def bearers(name: str, texts: list[str]) -> set[str]:
@@ -154,6 +164,12 @@ def name_contexts(name: str, text: str, most: int = 6, width: int = 160) -> list
     return out
 
 
+def _naming(name: str, e: Evidence, surname: bool) -> bool:
+    """Whether the passage names ``name`` (:func:`mentions`), or its article's headline gives
+    every word of it."""
+    return mentions(name, e.text, surname) or bool(e.title and mentions(name, e.title, False))
+
+
 def decide_name(
     said: str,
     analysis: QuestionAnalysis,
@@ -185,10 +201,11 @@ def decide_name(
     cites: list[Evidence] = []
     outlets: set[str] = set()
     texts = [e.text for e in evidence]
+    titled = texts + list(dict.fromkeys(e.title for e in evidence if e.title))
     grounded = []
     for name in names:
-        if len(_words(name)) > 1 and not any(mentions(name, t, surname=False) for t in texts):
-            others = bearers(name, texts)
+        if len(_words(name)) > 1 and not any(mentions(name, t, surname=False) for t in titled):
+            others = bearers(name, titled)
             if len(others) == 1:
                 name = next(iter(others))
         grounded.append(name)
@@ -196,10 +213,8 @@ def decide_name(
         out.reason = f"the model wrote {said}; the passages name {' and '.join(grounded)}. "
     names = grounded
     for name in names:
-        surname = not _other_bearers(name, texts)
-        naming = [
-            e for e in sorted(evidence, key=lambda e: -e.score) if mentions(name, e.text, surname)
-        ]
+        surname = not _other_bearers(name, titled)
+        naming = [e for e in sorted(evidence, key=lambda e: -e.score) if _naming(name, e, surname)]
         if not naming:
             out.reason += f"no passage names {name}"
             return out
@@ -220,6 +235,7 @@ def decide_name(
     full = []
     for n in names:
         sample = [e.text for e in evidence if mentions(n, e.text)]
+        sample += [e.title for e in evidence if e.title and mentions(n, e.title)]
         if document_text is not None:
             for doc_id in dict.fromkeys(e.doc_id for e in evidence if mentions(n, e.text)):
                 sample += name_contexts(n, document_text(doc_id))
@@ -234,5 +250,8 @@ def decide_name(
     ]
     out.outlets = list(dict.fromkeys(out.outlets))
     where = " and ".join(out.outlets) if out.outlets else "the archive"
-    out.reason += f"passages of {where} name {out.name}"
+    headline = any(not any(mentions(n, e.text) for n in names) for e in cites)
+    out.reason += f"passages of {where} name {out.name}" + (
+        " (or their article's headline does)" if headline else ""
+    )
     return out

@@ -34,6 +34,7 @@ def gold_found(answer_text: str, gold: str) -> bool:
 def score_answer(assistant: Assistant, q: Query, answer) -> dict:
     """Per-question answer metrics; every citation is checked against the stored text."""
     cited_urls: list[str] = []
+    cited_outlets: list[str] = []
     exact = total = 0
     for cit in answer.citations():
         doc = assistant.index.document(cit.doc_id)
@@ -41,6 +42,7 @@ def score_answer(assistant: Assistant, q: Query, answer) -> dict:
         exact += bool(doc and doc.cleaned_text[cit.start : cit.end] == cit.quote and cit.quote)
         if doc and doc.meta.url not in cited_urls:
             cited_urls.append(doc.meta.url)
+            cited_outlets.append(cit.outlet)
     gold = set(q.gold)
     evidence_urls = set()
     for ev in answer.evidence:
@@ -62,6 +64,9 @@ def score_answer(assistant: Assistant, q: Query, answer) -> dict:
         "citations_exact": exact,
         "cited_gold": len(gold & set(cited_urls)),
         "cited_docs": len(cited_urls),
+        "cited": [
+            {"outlet": o, "gold": u in gold} for u, o in zip(cited_urls, cited_outlets, strict=True)
+        ],
         "gold_docs": len(gold),
         "sentences": len(answer.sentences),
         "removed_by_checker": len(answer.removed),
@@ -71,6 +76,7 @@ def score_answer(assistant: Assistant, q: Query, answer) -> dict:
         "verdict_reason": answer.verdict.reason if answer.verdict is not None else "",
         "named": answer.named.name if answer.named is not None else "",
         "named_said": answer.named.said if answer.named is not None else "",
+        "named_reason": answer.named.reason if answer.named is not None else "",
         "message": answer.message,
         "flagged_sentences": sum(
             1 for s in answer.sentences if s.corroboration and s.corroboration.flagged

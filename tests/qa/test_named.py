@@ -4,6 +4,7 @@ generator over the real seed index here, and with the packaged model in test_rea
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -119,11 +120,60 @@ def test_two_names_must_each_be_given():
     assert decide_name("Taylor Swift and Donna Kelce", q, both, citation_for).name == ""
 
 
+def test_a_name_the_headline_of_a_passages_article_gives_counts_for_its_outlet():
+    question = analyze(
+        "Which pop star, unable to avoid attention at 16 according to The Guardian, has been "
+        "commended by Kevin Federline, as reported by The Independent?",
+        ["The Guardian", "The Independent"],
+    )
+    guardian = Evidence(
+        1,
+        "g1",
+        "The most shocking moments in Britney Spears’ memoir",
+        "The Guardian",
+        "2023-10-24",
+        0,
+        40,
+        "By the age of 16, she is public property.",
+        0.8,
+        1,
+    )
+    independent = Evidence(
+        2,
+        "i1",
+        "Britney Spears and Kevin Federline: a timeline",
+        "The Independent",
+        "2023-10-20",
+        0,
+        40,
+        "Kevin commends Britney for recognising that.",
+        0.7,
+        2,
+    )
+    named = decide_name("Britney Spears", question, [guardian, independent], citation_for)
+    assert named.name == "Britney Spears"
+    assert named.outlets == ["The Guardian", "The Independent"]
+    assert "headline" in named.reason
+    # a headline about someone else does not count
+    other = dataclasses.replace(guardian, title="The most shocking moments in Madonna’s memoir")
+    named = decide_name("Britney Spears", question, [other, independent], citation_for)
+    assert named.name == "" and "1 of the outlets" in named.reason
+    # a model's first name no passage gives stands for the one bearer the headlines name
+    assert decide_name("Mary Spears", question, [guardian, independent], citation_for).name == (
+        "Britney Spears"
+    )
+
+
 def test_fullest_form_takes_an_entity_ending_with_the_name():
     assert (
         fullest_form("Altman", ["OpenAI chief Sam Altman spoke.", "Altman left."]) == "Sam Altman"
     )
     assert fullest_form("Altman", ["Altman left."]) == "Altman"
+    # two names a headline joins are not one
+    assert fullest_form("Kelce", ["Taylor Swift-Travis Kelce timeline: what to know"]) == "Kelce"
+    assert fullest_form("Bankman-Fried", ["Sam Bankman-Fried went to court."]) == (
+        "Sam Bankman-Fried"
+    )
 
 
 def _who_assistant(seed_index, embedder, name):
