@@ -2012,6 +2012,40 @@ def _date_findings(claim, pdocs) -> list[Finding]:
             )
         )
     out += _ordinal_findings(claim, pdocs)
+    mine_days = _days(claim)
+    their_days = set().union(*(_days(d) for d in pdocs))
+    other = {(m, d) for m, d in their_days if m in {x[0] for x in mine_days}} - mine_days
+    if mine_days - their_days and other:
+        said = sorted(mine_days - their_days)[0]
+        out.append(
+            Finding(
+                "date",
+                f"gives the date as {said[0].title()} {said[1]} where the passage says "
+                + ", ".join(f"{m.title()} {d}" for m, d in sorted(other)),
+                True,
+                (str(said[1]),),
+            )
+        )
+    return out
+
+
+_DAY_OF_MONTH = re.compile(
+    r"\b(?:(?P<m1>[A-Za-z]{3,9})\.?\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?\b(?!:)"
+    r"|(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>[A-Za-z]{3,9})\b)"
+)
+
+
+def _days(doc) -> set[tuple[str, int]]:
+    """(month, day) of the dates a text names ("March 1", "1 March", "the 3rd of March")."""
+    out = set()
+    for e in doc.ents:
+        if e.label_ not in ("DATE", "TIME"):
+            continue
+        for m in _DAY_OF_MONTH.finditer(e.text):
+            month = (m.group("m1") or m.group("m2") or "").lower()
+            day = int(m.group("d1") or m.group("d2"))
+            if month in _MONTH_OF and 1 <= day <= 31:
+                out.add((_MONTH_OF[month], day))
     return out
 
 

@@ -25,6 +25,7 @@ from typing import Literal
 
 import numpy as np
 
+from .datelines import anchored
 from .meaning import Finding, compare, report_dates, source_label, spelled_alike, telling_words
 from .nlp import parse_many
 from .text import STOPWORDS, stem
@@ -308,6 +309,8 @@ class SupportChecker:
         if not passages:
             return Check(False, 0.0, ["no passage cited"], 0.0), False
         outlets = sources.outlets if isinstance(sources, Sources) else ()
+        published = sources.published if isinstance(sources, Sources) else ()
+        passages = anchored(passages, published)  # "Wednesday" → its date, for checking
         if isinstance(sources, Sources) and outlets:
             sentence = source_label(sentence, list(outlets), list(sources.published))
         if isinstance(sources, Sources) and sources.published:
