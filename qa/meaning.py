@@ -1247,8 +1247,8 @@ def _hedges(doc) -> list:
     for t in doc:
         low = t.lower_
         if t.tag_ == "MD" and low in HEDGE_MODALS:
-            if not any(c.dep_ == "neg" for c in t.head.children):  # "could not" is a negation
-                found.append(t)
+            if not any(c.dep_ == "neg" for c in t.head.children) and not _forgone(t):
+                found.append(t)  # "could not" is a negation
         elif (
             low in HEDGE_WORDS
             or (low == "reported" and t.dep_ == "amod")
@@ -1268,6 +1268,22 @@ def _hedges(doc) -> list:
         ):
             found.append(t)
     return found
+
+
+_CONCEDING = {"although", "though"}
+
+
+def _forgone(modal) -> bool:
+    """A choice the text says was not taken: "Although he could have chosen to attend there,
+    he decided to …" — an active perfect modal in a conceding clause is no hedge on a fact."""
+    verb = modal.head
+    return (
+        any(c.dep_ == "aux" and c.lower_ == "have" for c in verb.children)
+        and _low(verb) != "be"  # "although it could have been caused by …" still hedges
+        and not any(c.dep_ == "auxpass" for c in verb.children)
+        and verb.dep_ == "advcl"
+        and any(c.dep_ == "mark" and c.lower_ in _CONCEDING for c in verb.children)
+    )
 
 
 def _hedge_scope(token) -> set[str]:
@@ -2134,6 +2150,17 @@ def _ordinal_findings(claim, pdocs) -> list[Finding]:
     return []
 
 
+# A web address's host ("music.avclub.com", "https://www.theverge.com/…")
+_HOST = re.compile(r"\b(?:https?://)?((?:[A-Za-z0-9-]+\.)+(?:com|org|net|co\.uk|co|uk|io|news))\b")
+
+
+def _web_names(name: str) -> set[str]:
+    """A name as a web address may spell it: letters and digits, lower case, with or without
+    "the" ("The A.V. Club" → "avclub", "The Verge" → "theverge")."""
+    bare = re.sub(r"^the\s+", "", name.lower())
+    return {re.sub(r"[^a-z0-9]", "", x) for x in (name.lower(), bare)}
+
+
 def _entity_findings(claim, pdocs, sources: str = "") -> list[Finding]:
     """A name of the sentence that the passage does not have: a contradiction where the
     passage names another of the same kind (another person, place, organisation)."""
@@ -2151,6 +2178,13 @@ def _entity_findings(claim, pdocs, sources: str = "") -> list[Finding]:
         for w in re.findall(r"\b(?:[A-Z]\.?){2,}", text)
     }
     p_abbrevs = p_initials | p_written
+    p_hosts = {
+        label
+        for text in texts
+        for host in _HOST.findall(text)
+        for label in host.lower().split(".")
+        if len(label) >= 4
+    }
     p_ents: dict[str, set[str]] = {}
     p_slots: dict[tuple[str, str], set[str]] = {}
     for d in pdocs:
@@ -2184,6 +2218,8 @@ def _entity_findings(claim, pdocs, sources: str = "") -> list[Finding]:
         if _called_short(tok, pdocs):
             continue  # "Jonathan Smith" for the passage's "Smith guided Oregon State"
         name = _name_span(tok)
+        if p_hosts and _web_names(name) & p_hosts:
+            continue  # "The A.V. Club" for the page's own address, music.avclub.com
         seen.add(key)
         if name in seen:
             continue

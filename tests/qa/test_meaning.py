@@ -930,3 +930,37 @@ def test_a_name_spelt_out_for_the_passages_abbreviation():
     )
     other = entities("The National Film Producers Association advocates for regulations.", nmpa)
     assert other and other[0].contradiction, other
+
+
+def test_a_page_s_own_address_names_its_publisher():
+    """WiCE dev: the review's page is music.avclub.com; another outlet's name stays unnamed."""
+    page = [
+        "The Wayback Machine - https://web.archive.org/web/2018/https://music.avclub.com/ryan-ad",
+        "Annie Zaleski 9/21/15 12:17pm Filed to: Music",
+        'And another highlight, the raucous "Style," is a yearning, \'80s college rock fever '
+        "dream with snarling punk stabs.",
+    ]
+
+    def names(sentence):
+        return [f.reason for f in compare(sentence, page) if f.kind == "entity"]
+
+    assert not names('Annie Zaleski of "The A.V. Club" praised "Style" as a fever dream.')
+    assert names('Annie Zaleski of "Rolling Stone" praised "Style" as a fever dream.')
+
+
+def test_a_choice_the_passage_says_was_not_taken_is_no_hedge():
+    """WiCE dev (Lecque's school): "although he could have chosen to attend there, he
+    decided …" states what he decided; "could have been caused" still hedges."""
+
+    def hedged(sentence, passage):
+        return [f for f in compare(sentence, [passage]) if f.kind == "hedge"]
+
+    chose = (
+        "Although Lecque could have chosen to attend there, he decided to make the commute to "
+        "Scanlan every day."
+    )
+    assert not hedged(
+        "Instead of attending his local school, Lecque chose to commute to Scanlan.", chose
+    )
+    maybe = "Although the fire could have been caused by a cigarette, officials are unsure."
+    assert hedged("The fire was caused by a cigarette.", maybe)
