@@ -11,8 +11,10 @@ the passage's relative dates are resolved. :func:`anchored` does that:
   says nothing else ("By Travis Zimpfer on March 2, 2017", "December 20, 2018 10:04AM PT",
   "Fri 15 Feb 19");
 - "yesterday", "today", "tomorrow", a weekday ("Wednesday evening": the last one on or before
-  the report's day; "next Wednesday", or one a "will" looks forward to: the coming one),
-  "this/last/next year" and "this/last/next month" are resolved against it;
+  the report's day; "next Wednesday", or one a "will" looks forward to: the coming one), a
+  month without its year ("in June": the last June, or the coming one in a clause that looks
+  forward — "the first debate planned for June"), "this/last/next year" and "this/last/next
+  month" are resolved against it;
 - each passage is returned with the date glossed after the expression ("Wednesday evening
   (1 March 2017)"), for checking only: quotes are never changed.
 
@@ -121,9 +123,11 @@ def anchored(passages: list[str], published: list[str] | tuple[str, ...] = ()) -
 
 _RELATIVE_HINT = re.compile(
     r"\b(?:yesterday|today|tonight|tomorrow|this|last|next|monday|tuesday|wednesday|thursday"
-    r"|friday|saturday|sunday)\b",
+    r"|friday|saturday|sunday|" + "|".join(_MONTHS) + r")\b",
     re.I,
 )
+# words that make a clause look forward ("the first debate planned for June")
+_AHEAD = {"will", "'ll", "shall", "plan", "schedule", "expect", "due", "upcoming", "slate", "set"}
 _SHIFT = {"this": 0, "current": 0, "last": -1, "previous": -1, "next": 1, "coming": 1}
 
 
@@ -149,6 +153,14 @@ def _resolve(t, when: date) -> str:
         if mods & _PAST and back == 0:
             back = 7
         return _day(when - timedelta(days=back))
+    if low in _MONTHS and t.tag_ == "NNP" and not _dated(t, month=True):
+        if mods & {"every", "each"}:
+            return ""
+        month = _MONTHS.index(low) + 1
+        ahead = _looks_ahead(t)
+        back = when.year - (month > when.month)  # the last such month, or the coming one
+        year = when.year + (month < when.month) if ahead else back
+        return f"{low.title()} {year}"
     if low in ("year", "month") and t.tag_ == "NN" and "the" not in mods:
         shift = next((_SHIFT[c.lower_] for c in t.children if c.lower_ in _SHIFT), None)
         if shift is None:
@@ -160,10 +172,29 @@ def _resolve(t, when: date) -> str:
     return ""
 
 
-def _dated(t) -> bool:
-    """Whether a weekday comes with its date ("Wednesday, March 1", "Wed 1 March 2017")."""
+def _looks_ahead(t) -> bool:
+    """Whether the clause of ``t`` looks forward: a word on its way up to the clause's verb
+    plans or schedules ("planned for June"), or the verb takes "will"."""
+    for a in [t, *t.ancestors]:
+        if a.lemma_.lower() in _AHEAD or any(
+            c.dep_ == "aux" and c.lower_ in _AHEAD for c in a.children
+        ):
+            return True
+        if a.pos_ in ("VERB", "AUX") and a.dep_ in _CLAUSE_DEPS:
+            return False
+    return False
+
+
+_CLAUSE_DEPS = {"ROOT", "conj", "ccomp", "advcl", "relcl", "parataxis"}
+
+
+def _dated(t, month: bool = False) -> bool:
+    """Whether a weekday comes with its date ("Wednesday, March 1", "Wed 1 March 2017"), or
+    (``month``) a month with its day or year ("June 5", "5 June", "June of 2019")."""
     doc = t.doc
     near = doc[max(0, t.i - 2) : t.i + 4]
+    if month:
+        return any(x.like_num for x in near)
     return any(x.lower_.rstrip(".") in _MONTH_NUM or re.fullmatch(r"\d{4}", x.text) for x in near)
 
 

@@ -35,8 +35,14 @@ def test_relative_dates_are_glossed_with_the_date_they_stand_for():
     assert "Friday (20 October 2023)" in out
     assert "yesterday (17 October 2023)" in out
     assert "last month (September 2023)" in out
+    (out2,) = anchored(["He resigned in March; the vote is planned for January."], ["2023-10-18"])
+    assert "March (March 2023)" in out2 and "January (January 2024)" in out2
     # dated, recurring and anaphoric ones stay as they are
     assert "Wednesday, March 1, it" in out and "Monday he" in out and "next year was" in out
+    (same,) = anchored(
+        ["The vote on June 5 and in May 2024. Every April it rains."], ["2023-10-18"]
+    )
+    assert same == "The vote on June 5 and in May 2024. Every April it rains."
     passages = ["By Travis Zimpfer on March 2, 2017", "They chose three Wednesday evening."]
     assert anchored(passages)[1] == "They chose three Wednesday (1 March 2017) evening."
     assert anchored(["They chose three Wednesday evening."]) == [
