@@ -166,8 +166,20 @@ def name_contexts(name: str, text: str, most: int = 6, width: int = 160) -> list
 
 def _naming(name: str, e: Evidence, surname: bool) -> bool:
     """Whether the passage names ``name`` (:func:`mentions`), or its article's headline gives
-    every word of it."""
-    return mentions(name, e.text, surname) or bool(e.title and mentions(name, e.title, False))
+    every word of it and the passage speaks of it: by a word of the name ("Kevin commends
+    Britney", "Sam is one of …"), or naming no one else ("by the age of 16, she is …") — a
+    round-up's headline ("Sam Altman backs teens' startup, Google unveils the Pixel 8") does
+    not name what a passage about Bankman-Fried is about."""
+    if mentions(name, e.text, surname):
+        return True
+    if not (e.title and mentions(name, e.title, False)):
+        return False
+    words = [w.strip("’'.") for w in _words(name) if w.lower() not in _LOWER_OK]
+    if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", e.text) for w in words if w):
+        return True
+    from .nlp import parse_many
+
+    return not any(t.pos_ == "PROPN" for t in parse_many([e.text])[0])
 
 
 def decide_name(

@@ -158,6 +158,13 @@ def test_a_name_the_headline_of_a_passages_article_gives_counts_for_its_outlet()
     other = dataclasses.replace(guardian, title="The most shocking moments in Madonna’s memoir")
     named = decide_name("Britney Spears", question, [other, independent], citation_for)
     assert named.name == "" and "1 of the outlets" in named.reason
+    # a round-up's headline does not name what a passage about someone else is about
+    roundup = dataclasses.replace(
+        guardian,
+        title="Sam Altman backs a startup, Britney Spears’ memoir tops charts",
+        text="By the age of 16, Christina Aguilera was public property.",
+    )
+    assert decide_name("Britney Spears", question, [roundup, independent], citation_for).name == ""
     # a model's first name no passage gives stands for the one bearer the headlines name
     assert decide_name("Mary Spears", question, [guardian, independent], citation_for).name == (
         "Britney Spears"
