@@ -100,16 +100,28 @@ def report_date(passages: list[str], published: list[str] | tuple[str, ...] = ()
     return next(iter(lines)) if len(lines) == 1 else None
 
 
-def anchored(passages: list[str], published: list[str] | tuple[str, ...] = ()) -> list[str]:
+def anchored(
+    passages: list[str],
+    published: list[str] | tuple[str, ...] = (),
+    each: list[str] | tuple[str, ...] = (),
+) -> list[str]:
     """The passages with each date they tell relative to the report glossed after it (see the
-    module's rules); unchanged when there is nothing to resolve or no single report date."""
+    module's rules); unchanged when there is nothing to resolve or no report date. ``each``
+    (one publication date per passage, in order) dates each passage by its own article, so a
+    sentence citing two articles of different days is still read right."""
     if not any(_RELATIVE_HINT.search(p) for p in passages):
         return passages
-    when = report_date(passages, published)
-    if when is None:
+    if len(each) == len(passages) and all(each):
+        whens = [parse_date(d[:10]) for d in each]
+    else:
+        whens = [report_date(passages, published)] * len(passages)
+    if not any(whens):
         return passages
     out = []
-    for p, doc in zip(passages, parse_many(passages), strict=True):
+    for p, doc, when in zip(passages, parse_many(passages), whens, strict=True):
+        if when is None:
+            out.append(p)
+            continue
         glosses = []
         for t in doc:
             shown = _resolve(t, when)

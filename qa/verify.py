@@ -41,11 +41,13 @@ class Sources(str):
 
     outlets: tuple[str, ...] = ()
     published: tuple[str, ...] = ()
+    each: tuple[str, ...] = ()  # the publication date of each cited passage, in order ("" unknown)
 
     def __new__(cls, text: str, outlets=(), published=()) -> Sources:
         obj = super().__new__(cls, text)
         obj.outlets = tuple(outlets)
-        obj.published = tuple(p for p in published if p)
+        obj.each = tuple(p or "" for p in published)
+        obj.published = tuple(p for p in obj.each if p)
         return obj
 
 
@@ -310,7 +312,8 @@ class SupportChecker:
             return Check(False, 0.0, ["no passage cited"], 0.0), False
         outlets = sources.outlets if isinstance(sources, Sources) else ()
         published = sources.published if isinstance(sources, Sources) else ()
-        passages = anchored(passages, published)  # "Wednesday" → its date, for checking
+        each = sources.each if isinstance(sources, Sources) else ()
+        passages = anchored(passages, published, each)  # "Wednesday" → its date, for checking
         if isinstance(sources, Sources) and outlets:
             sentence = source_label(sentence, list(outlets), list(sources.published))
         if isinstance(sources, Sources) and sources.published:

@@ -73,3 +73,15 @@ def test_the_publication_date_anchors_this_year(checker):
     assert ok.supported, ok.reasons
     bad = checker.check("The men's team won the National Student Cup in 2018.", passage, src)
     assert not bad.supported
+
+
+def test_each_passage_is_dated_by_its_own_article():
+    passages = ["The council voted on Tuesday.", "The mayor resigned yesterday."]
+    out = anchored(passages, ["2023-10-18", "2023-11-02"], ["2023-10-18", "2023-11-02"])
+    assert out == [
+        "The council voted on Tuesday (17 October 2023).",
+        "The mayor resigned yesterday (1 November 2023).",
+    ]
+    # without the pairing, two dates leave the report's day unknown
+    assert anchored(passages, ["2023-10-18", "2023-11-02"]) == passages
+    assert Sources("", ["A", "B"], ["2023-10-18", ""]).each == ("2023-10-18", "")
