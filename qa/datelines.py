@@ -28,15 +28,14 @@ import re
 from datetime import date, timedelta
 
 from .nlp import parse_many
+from .text import MONTHS, WEEKDAYS
 
-_MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
+_MONTHS = MONTHS
 _MONTH_NUM = {m: i + 1 for i, m in enumerate(_MONTHS)} | {
     m[:3]: i + 1 for i, m in enumerate(_MONTHS)
 }
 _MONTH_NUM["sept"] = 9
-_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_WEEKDAYS = WEEKDAYS
 _WEEKDAY_NUM = {d: i for i, d in enumerate(_WEEKDAYS)}
 _MONTH_RE = r"(jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .nlp import parse_many
-from .text import _NUM, numbers
+from .text import _NUM, MONTHS, WEEKDAYS, numbers
 
 # -- vocabulary that follows from the meaning of English
 
@@ -702,13 +702,11 @@ _VAGUE_VALUE = {
     "millions": 1e6,
     "billions": 1e9,
 }
-_MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
+_MONTHS = MONTHS
 # Abbreviations of month names, each to its month ("sept" and "sep" are both September).
 _MONTH_OF = {m: m for m in _MONTHS} | {m[:3]: m for m in _MONTHS} | {"sept": "september"}
 _GLUED_MONTH = re.compile(rf"(?<=[A-Za-z])({'|'.join(m.title() for m in _MONTHS)})(?=\s*\d)")
-_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_WEEKDAYS = WEEKDAYS
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW"}
 _NON_NAME_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL"}
 # Reporting verbs: shared by nearly every news sentence, they say nothing about the claim.

@@ -6,6 +6,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+# Calendar words, lower case, in calendar order (shared by the meaning checks and datelines).
+MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+
 _ABBREV = {
     "mr",
     "mrs",
